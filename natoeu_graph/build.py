@@ -1,0 +1,175 @@
+"""Build the graph once (parse, validate, reason) and cache the result on disk.
+
+The cache is keyed by a hash of every input file, the package's own code and the versions of
+the libraries that shape the result; any change rebuilds it. It is written atomically with a
+checksum, so a half-written or corrupt cache is detected and rebuilt, never used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from rdflib import OWL, Graph
+
+from . import atomic
+from .errors import NotConformingError
+from .load import SubjectFiles, canonical_bnodes, load_files, new_graph, parse_turtle
+from .reason import infer
+from .resources import Resources
+from .validate import Report, validate
+
+CACHE_ENV = "NATOEU_CACHE_DIR"
+_FORMAT = b"natoeu-cache-1\n"
+_LIBS = ("rdflib", "owlrl", "pyshacl")
+
+Triples = list[tuple]
+
+
+@dataclass
+class Built:
+    """The three parts of the graph. Queries run over their union."""
+
+    ontology: Graph
+    asserted: Graph
+    inferred: Graph
+    key: str
+    validated: bool
+    from_cache: bool = False
+    _merged: Graph | None = None
+
+    def merged(self) -> Graph:
+        """Ontology + asserted + inferred in one graph (built once, then shared)."""
+        if self._merged is None:
+            g = new_graph()
+            for part in (self.ontology, self.asserted, self.inferred):
+                g.addN((s, p, o, g) for s, p, o in part)
+            self._merged = g
+        return self._merged
+
+
+def cache_dir() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "natoeu-graph"
+
+
+def cache_key(res: Resources, validated: bool) -> str:
+    """Hash of the inputs, the package code and the library versions."""
+    h = hashlib.sha256()
+    for path in res.input_files():
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes() if path.exists() else b"<missing>")
+        h.update(b"\0")
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    for lib in _LIBS:
+        h.update(f"{lib}={metadata.version(lib)}\0".encode())
+    h.update(f"python={platform.python_version()};validated={validated}".encode())
+    return h.hexdigest()
+
+
+def _cache_file(key: str) -> Path:
+    return cache_dir() / f"graph-{key[:32]}.pickle"
+
+
+def _save(built: Built) -> None:
+    payload = pickle.dumps(
+        {
+            "key": built.key,
+            "validated": built.validated,
+            "ontology": [tuple(t) for t in built.ontology],
+            "asserted": [tuple(t) for t in built.asserted],
+            "inferred": [tuple(t) for t in built.inferred],
+        },
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    with contextlib.suppress(OSError):  # an unwritable cache only costs speed
+        atomic.write_bytes(_cache_file(built.key), _FORMAT + digest + b"\n" + payload)
+
+
+def _graph(triples: Triples) -> Graph:
+    g = new_graph()
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return g
+
+
+def _load(key: str) -> Built | None:
+    path = _cache_file(key)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head, _, rest = raw.partition(b"\n")
+    digest, _, payload = rest.partition(b"\n")
+    if head + b"\n" != _FORMAT or hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    try:
+        data = pickle.loads(payload)
+    except Exception:
+        return None
+    if data.get("key") != key:
+        return None
+    return Built(
+        ontology=_graph(data["ontology"]),
+        asserted=_graph(data["asserted"]),
+        inferred=_graph(data["inferred"]),
+        key=key,
+        validated=data["validated"],
+        from_cache=True,
+    )
+
+
+def load_sources(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:
+    """Parse ontology, shapes and data; blank nodes get canonical labels."""
+    root = res.root
+    ontology = canonical_bnodes(parse_turtle(res.ontology, str(res.ontology.relative_to(root))))
+    shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(root)))
+    data, origin = load_files(res.data_files(), root)
+    return ontology, shapes, canonical_bnodes(data), origin
+
+
+def check(res: Resources) -> tuple[Report, SubjectFiles]:
+    """Validate the asserted graph without touching the cache."""
+    ontology, shapes, data, origin = load_sources(res)
+    return validate(ontology + data, shapes, origin), origin
+
+
+def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> Built:
+    """Return the reasoned graph, from the cache when its key matches.
+
+    Raises NotConformingError when ``validated`` and the data do not conform to the shapes.
+    """
+    key = cache_key(res, validated)
+    if use_cache:
+        cached = _load(key)
+        if cached is not None:
+            return cached
+    ontology, shapes, data, origin = load_sources(res)
+    if validated:
+        report = validate(ontology + data, shapes, origin)
+        if not report.conforms:
+            raise NotConformingError(
+                f"the graph does not conform to the shapes ({len(report.errors)} violation(s))",
+                report.text(),
+                hint="Fix the data (see the report), or pass --no-validate to debug.",
+            )
+    # owl:sameAs links stay out of the closure: owlrl would copy every triple of a linked node
+    # onto its Wikidata and DBpedia IRIs (anchors.md 3.4, link hygiene).
+    reasoning_input = ontology + data
+    reasoning_input.remove((None, OWL.sameAs, None))
+    inferred = infer(reasoning_input)
+    built = Built(ontology=ontology, asserted=data, inferred=inferred, key=key,
+                  validated=validated)
+    if use_cache:
+        _save(built)
+    return built
