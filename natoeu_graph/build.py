@@ -12,18 +12,19 @@ import hashlib
 import os
 import pickle
 import platform
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import OWL, Graph
 
 from . import atomic
 from .errors import NotConformingError
 from .load import SubjectFiles, canonical_bnodes, load_files, new_graph, parse_turtle
-from .reason import infer
 from .resources import Resources
-from .validate import Report, validate
+
+if TYPE_CHECKING:
+    from .validate import Report
 
 CACHE_ENV = "NATOEU_CACHE_DIR"
 _FORMAT = b"natoeu-cache-1\n"
@@ -32,23 +33,49 @@ _LIBS = ("rdflib", "owlrl", "pyshacl")
 Triples = list[tuple]
 
 
-@dataclass
 class Built:
-    """The three parts of the graph. Queries run over their union."""
+    """The three parts of the graph: ontology, asserted data, entailments.
 
-    ontology: Graph
-    asserted: Graph
-    inferred: Graph
-    key: str
-    validated: bool
-    from_cache: bool = False
-    _merged: Graph | None = None
+    Each part is a Graph made on first use from its triples, so a warm query, which needs only
+    the union, never builds the parts.
+    """
+
+    def __init__(self, ontology: Graph | Triples, asserted: Graph | Triples,
+                 inferred: Graph | Triples, key: str, validated: bool,
+                 from_cache: bool = False) -> None:
+        self._parts: dict[str, Graph | Triples] = {
+            "ontology": ontology, "asserted": asserted, "inferred": inferred}
+        self.key = key
+        self.validated = validated
+        self.from_cache = from_cache
+        self._merged: Graph | None = None
+
+    def _part(self, name: str) -> Graph:
+        part = self._parts[name]
+        if not isinstance(part, Graph):
+            part = self._parts[name] = _graph(part)
+        return part
+
+    @property
+    def ontology(self) -> Graph:
+        return self._part("ontology")
+
+    @property
+    def asserted(self) -> Graph:
+        return self._part("asserted")
+
+    @property
+    def inferred(self) -> Graph:
+        return self._part("inferred")
+
+    def triples(self, name: str) -> Triples:
+        return [tuple(t) for t in self._parts[name]]
 
     def merged(self) -> Graph:
         """Ontology + asserted + inferred in one graph (built once, then shared)."""
         if self._merged is None:
             g = new_graph()
-            for part in (self.ontology, self.asserted, self.inferred):
+            for part in self._parts.values():
                 g.addN((s, p, o, g) for s, p, o in part)
             self._merged = g
         return self._merged
@@ -86,9 +113,9 @@ def _save(built: Built) -> None:
         {
             "key": built.key,
             "validated": built.validated,
-            "ontology": [tuple(t) for t in built.ontology],
-            "asserted": [tuple(t) for t in built.asserted],
-            "inferred": [tuple(t) for t in built.inferred],
+            "ontology": built.triples("ontology"),
+            "asserted": built.triples("asserted"),
+            "inferred": built.triples("inferred"),
         },
         protocol=pickle.HIGHEST_PROTOCOL,
     )
@@ -120,9 +147,9 @@ def _load(key: str) -> Built | None:
     if data.get("key") != key:
         return None
     return Built(
-        ontology=_graph(data["ontology"]),
-        asserted=_graph(data["asserted"]),
-        inferred=_graph(data["inferred"]),
+        ontology=data["ontology"],
+        asserted=data["asserted"],
+        inferred=data["inferred"],
         key=key,
         validated=data["validated"],
         from_cache=True,
@@ -140,6 +167,8 @@ def load_sources(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:
 
 def check(res: Resources) -> tuple[Report, SubjectFiles]:
     """Validate the asserted graph without touching the cache."""
+    from .validate import validate  # pyshacl is slow to import; a warm query never needs it
+
     ontology, shapes, data, origin = load_sources(res)
     return validate(ontology + data, shapes, origin), origin
 
@@ -154,6 +183,9 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
         cached = _load(key)
         if cached is not None:
             return cached
+    from .reason import infer
+    from .validate import validate
+
     ontology, shapes, data, origin = load_sources(res)
     if validated:
         report = validate(ontology + data, shapes, origin)

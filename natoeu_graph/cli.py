@@ -21,7 +21,7 @@ from .build import Built, build, check
 from .errors import NatoeuError, NotConformingError, UsageError
 from .queries import get_query, list_queries, run, run_canned
 from .resources import Resources, locate
-from .results import GRAPH_FORMATS, RESULT_FORMATS, format_result
+from .results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -229,7 +229,7 @@ def check_cmd(obj: Ctx) -> None:
     failed = 0
     for path in sorted(obj.res.checks_dir.glob("*.rq")):
         q = parse_query_file(path)
-        rows = list(run(graph, q.text, source=f"queries/checks/{path.name}"))
+        rows = select_rows(run(graph, q.text, source=f"queries/checks/{path.name}"))
         if rows:
             failed += 1
             click.echo(f"FAIL check {q.name}: {len(rows)} row(s): {q.summary}", err=True)
@@ -239,7 +239,7 @@ def check_cmd(obj: Ctx) -> None:
             click.echo(f"ok   check {q.name}")
     for q in list_queries(obj.res.queries_dir):
         result = run_canned(graph, q, {})
-        n = len(list(result)) if result.type == "SELECT" else 1
+        n = len(select_rows(result)) if result.type == "SELECT" else 1
         click.echo(f"ok   query {q.name} ({n} row{'s' if n != 1 else ''})")
     if failed:
         click.echo(f"error: {failed} check(s) returned rows", err=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result
@@ -12,6 +13,11 @@ from .load import new_graph
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+
+
+def select_rows(result: Result) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT result as tuples (None for unbound)."""
+    return [tuple(row) for row in cast(Iterable[Any], result)]
 
 
 def _term_json(term: Any) -> dict[str, str]:
@@ -34,7 +40,7 @@ def to_json(result: Result) -> str:
     names = [str(v) for v in result.vars or []]
     rows = [
         {name: _term_json(row[i]) for i, name in enumerate(names) if row[i] is not None}
-        for row in result
+        for row in select_rows(result)
     ]
     return json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}, indent=2,
                       ensure_ascii=False)
@@ -62,7 +68,7 @@ def to_table(result: Result) -> str:
         return "true" if result.askAnswer else "false"
     g = new_graph()
     names = [str(v) for v in result.vars or []]
-    rows = [[_short(g, t).replace("\n", " ") for t in row] for row in result]
+    rows = [[_short(g, t).replace("\n", " ") for t in row] for row in select_rows(result)]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
     line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip()
     out = [line, "  ".join("-" * w for w in widths)]
@@ -72,13 +78,13 @@ def to_table(result: Result) -> str:
 
 
 def to_csv(result: Result) -> str:
-    return result.serialize(format="csv").decode("utf-8")
+    return (result.serialize(format="csv") or b"").decode("utf-8")
 
 
 def to_tsv(result: Result) -> str:
     names = [str(v) for v in result.vars or []]
     lines = ["\t".join("?" + n for n in names)]
-    lines += ["\t".join(_cell_tsv(t) for t in row) for row in result]
+    lines += ["\t".join(_cell_tsv(t) for t in row) for row in select_rows(result)]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,39 @@
+"""The canned-query cases whose expected rows live in tests/expected/ (name, parameters)."""
+
+from __future__ import annotations
+
+CASES: list[tuple[str, dict[str, str]]] = [
+    ("shared-members", {"date": "2018-07-01"}),
+    ("shared-members", {"date": "2026-11-25"}),
+    ("nato-members", {"date": "2018-07-01"}),
+    ("nato-members", {"date": "2026-11-25"}),
+    ("eu-members", {"date": "2018-07-01"}),
+    ("eu-members", {"date": "2020-02-01"}),
+    ("member-counts", {"date": "2018-07-01"}),
+    ("member-counts", {"date": "2020-02-01"}),
+    ("member-counts", {"date": "2023-04-04"}),
+    ("member-counts", {"date": "2026-11-25"}),
+    ("post-holder", {"date": "2016-07-08"}),
+    ("post-holder", {"date": "2026-11-25"}),
+    ("post-holder", {"post": "ne:post-president-european-council", "date": "2018-07-01"}),
+    ("office-holders", {"date": "2018-07-01"}),
+    ("office-holders", {"date": "2026-11-25"}),
+    ("joint-declarations", {}),
+    ("measure-packages", {}),
+    ("measure-package-areas", {}),
+    ("operations", {}),
+    ("operation-links", {"date": "2018-07-01"}),
+    ("operation-links", {"date": "2026-11-25"}),
+    ("exercises", {}),
+    ("cyber-incidents", {}),
+    ("hybrid-coe", {}),
+    ("political-consultations", {}),
+    ("sources", {"entity": "ne:joint-declaration-2016"}),
+    ("factsheet-changes", {"then": "2018-07-01", "now": "2026-11-25"}),
+    ("factsheet-claims", {}),
+]
+
+
+def case_file(name: str, params: dict[str, str]) -> str:
+    suffix = "".join(f"@{k}={v.replace(':', '_')}" for k, v in sorted(params.items()))
+    return f"{name}{suffix}.csv"

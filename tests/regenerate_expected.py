@@ -1,0 +1,28 @@
+"""Rewrite tests/expected/*.csv from the current graph. Review the diff before committing it.
+
+    python tests/regenerate_expected.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from query_cases import CASES, case_file
+
+from natoeu_graph.build import build
+from natoeu_graph.queries import get_query, run_canned
+from natoeu_graph.resources import locate
+from natoeu_graph.results import to_csv
+
+if __name__ == "__main__":
+    res = locate()
+    graph = build(res).merged()
+    out = Path(__file__).parent / "expected"
+    out.mkdir(exist_ok=True)
+    for name, params in CASES:
+        result = run_canned(graph, get_query(res.queries_dir, name), params)
+        (out / case_file(name, params)).write_text(to_csv(result), encoding="utf-8")
+    print(f"wrote {len(CASES)} files to {out}")

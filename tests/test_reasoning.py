@@ -1,0 +1,75 @@
+"""The OWL RL entailments the queries and the interoperability contract rely on."""
+
+from __future__ import annotations
+
+from rdflib import OWL, RDF, RDFS, Graph, Namespace
+
+from natoeu_graph.build import Built
+from natoeu_graph.reason import infer, is_trivial
+
+NE = Namespace("https://w3id.org/natoeu/id/")
+NATOEU = Namespace("https://w3id.org/natoeu/ontology#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+TIME = Namespace("http://www.w3.org/2006/time#")
+
+
+def test_inferred_kept_apart_from_asserted(built: Built) -> None:
+    assert len(built.inferred) > 0
+    assert not set(built.inferred) & set(built.asserted)
+    assert not set(built.inferred) & set(built.ontology)
+
+
+def test_trivial_entailments_stripped(built: Built) -> None:
+    assert not [t for t in built.inferred if is_trivial(*t)]
+    assert (None, OWL.sameAs, None) not in built.inferred
+    assert (None, RDF.type, OWL.Thing) not in built.inferred
+
+
+def test_standard_types(built: Built) -> None:
+    g = built.inferred
+    assert (NE["membership-fin-nato"], RDF.type, ORG.Membership) in g
+    assert (NE.FIN, RDF.type, ORG.FormalOrganization) in g
+    assert (NE.FIN, RDF.type, ORG.Organization) in g  # via the restated ORG axiom
+    assert (NE.NATO, RDF.type, FOAF.Agent) in g
+    assert (NE["jens-stoltenberg"], RDF.type, FOAF.Person) in g
+    assert (NE["post-nato-secretary-general"], RDF.type, ORG.Post) in g
+    assert (NE["source-factsheet-2018"], RDF.type, PROV.Entity) in g
+    assert (NE["joint-declaration-2016"], RDF.type, PROV.Entity) in g
+
+
+def test_property_chains_inverses_and_symmetry(built: Built) -> None:
+    g = built.inferred
+    assert (NE["joint-declaration-2016"], NATOEU.signedBy, NE["donald-tusk"]) in g
+    assert (NE["joint-declaration-2016"], PROV.wasAttributedTo, NE["donald-tusk"]) in g
+    assert (NE["post-nato-secretary-general"], ORG.heldBy, NE["mark-rutte"]) in g
+    assert (NE["mark-rutte"], ORG.holds, NE["post-nato-secretary-general"]) in g
+    assert (NE["operation-sea-guardian"], NATOEU.supports, NE["operation-sophia"]) in g
+    assert (NE["operation-sophia"], NATOEU.supportedBy, NE["operation-sea-guardian"]) in g
+    assert (NE["operation-irini"], NATOEU.succeeds, NE["operation-sophia"]) in g
+    assert (NE["eulex-kosovo"], NATOEU.cooperatesWith, NE.kfor) in g
+    assert (NE.EDA, ORG.subOrganizationOf, NE.EU) in g
+
+
+def test_sameas_links_stay_out_of_the_closure(built: Built) -> None:
+    # owlrl would otherwise copy every NATO triple onto its Wikidata and DBpedia IRIs
+    wd_nato = next(o for o in built.asserted.objects(NE.NATO, OWL.sameAs)
+                   if "wikidata" in str(o))
+    assert (wd_nato, RDF.type, None) not in built.inferred
+
+
+def test_infer_on_a_small_graph() -> None:
+    g = Graph()
+    g.add((NATOEU.Membership, RDFS.subClassOf, ORG.Membership))
+    g.add((NE.m, RDF.type, NATOEU.Membership))
+    out = infer(g)
+    assert (NE.m, RDF.type, ORG.Membership) in out
+    assert (NE.m, OWL.sameAs, NE.m) not in out
+    assert not set(out) & set(g)
+
+
+def test_interval_nodes_typed(built: Built) -> None:
+    g = built.merged()
+    interval = g.value(NE["membership-fin-nato"], ORG.memberDuring)
+    assert (interval, RDF.type, TIME.TemporalEntity) in g
