@@ -44,6 +44,11 @@ def handled(fn: F) -> F:
             return fn(*args, **kwargs)
         except NatoeuError as exc:
             _fail(exc)
+        except BrokenPipeError:
+            # the reader (e.g. `| head`) closed the pipe: stop quietly, as Unix tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
