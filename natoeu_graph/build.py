@@ -205,3 +205,28 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
     if use_cache:
         _save(built)
     return built
+
+
+def with_external(built: Built, res: Resources, external: Graph, *, validated: bool) -> Built:
+    """The graph plus external data for one call, validated as a whole when ``validated``.
+
+    External triples join the asserted part; they are not reasoned over (an untrusted owl:sameAs
+    chain can make owlrl run for minutes: security.md 2.8). Nothing is cached.
+    """
+    asserted = new_graph()
+    asserted.addN((s, p, o, asserted) for s, p, o in built.asserted)
+    asserted.addN((s, p, o, asserted) for s, p, o in external)
+    if validated:
+        from .validate import validate
+
+        shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(res.root)))
+        report = validate(built.ontology + asserted, shapes)
+        if not report.conforms:
+            raise NotConformingError(
+                f"the graph with the --with data does not conform to the shapes "
+                f"({len(report.errors)} violation(s)); nothing was merged",
+                report.text(),
+                hint="Fix the external data, or pass --no-validate to debug.",
+            )
+    return Built(ontology=built.ontology, asserted=asserted, inferred=built.inferred,
+                 key=built.key + "+external", validated=validated)

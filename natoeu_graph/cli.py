@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 data does not conform or a check returned rows, 2 usage
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 import traceback
@@ -66,8 +67,30 @@ class Ctx:
         self.res: Resources = locate(home)
         self.use_cache = use_cache
 
-    def graph(self, validated: bool = True) -> Built:
-        return build(self.res, validated=validated, use_cache=self.use_cache)
+    def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:
+        built = build(self.res, validated=validated, use_cache=self.use_cache)
+        if not extra:
+            return built
+        from . import jsonld
+        from .build import with_external
+        from .ingest import load_external
+
+        external = load_external(extra, jsonld.load_context(self.res.context))
+        return with_external(built, self.res, external, validated=validated)
+
+
+def with_option(fn: F) -> F:
+    return click.option(
+        "--with", "extra", multiple=True, metavar="FILE_OR_DIR",
+        help="Merge external RDF (Turtle, N-Triples, TriG, N-Quads, JSON-LD, RDF/XML) for this "
+        "call; checked and validated first (repeatable).")(fn)
+
+
+def service_option(fn: F) -> F:
+    return click.option(
+        "--allow-service", "allow_service", multiple=True, metavar="URL_PREFIX",
+        help="Allow SERVICE clauses to endpoints under this prefix (repeatable); all others "
+        "are refused.")(fn)
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -94,6 +117,8 @@ def main(ctx: click.Context, home: str | None, no_cache: bool) -> None:
     Example:
       natoeu query shared-members --param date=2018-07-01
     """
+    # rdflib logs a traceback for each ill-typed literal; our own message names file and line
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
     ctx.obj = Ctx(home, not no_cache)
 
 
@@ -119,9 +144,12 @@ def queries_cmd(obj: Ctx) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(RESULT_FORMATS), default="table",
               show_default=True)
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (debugging only).")
+@with_option
+@service_option
 @click.pass_obj
 @handled
-def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validate: bool) -> None:
+def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validate: bool,
+              extra: tuple[str, ...], allow_service: tuple[str, ...]) -> None:
     """Run the canned query NAME.
 
     \b
@@ -130,7 +158,7 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
     """
     q = get_query(obj.res.queries_dir, name)
     given = _params(params)
-    result = run_canned(obj.graph(not no_validate).merged(), q, given)
+    result = run_canned(obj.graph(not no_validate, extra).merged(), q, given, allow_service)
     click.echo(format_result(result, fmt), nl=False)
 
 
@@ -141,10 +169,12 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
               type=click.Choice(RESULT_FORMATS + tuple(GRAPH_FORMATS)), default=None,
               help="table|csv|tsv|json for SELECT/ASK; ttl|nt|jsonld for CONSTRUCT/DESCRIBE.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (debugging only).")
+@with_option
+@service_option
 @click.pass_obj
 @handled
 def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
-               no_validate: bool) -> None:
+               no_validate: bool, extra: tuple[str, ...], allow_service: tuple[str, ...]) -> None:
     """Run an ad-hoc SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query.
 
     \b
@@ -164,7 +194,8 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
             raise InputError(qfile, None, f"cannot read query file: {exc}") from exc
         source = qfile
     assert query is not None
-    result = run(obj.graph(not no_validate).merged(), query, source=source)
+    result = run(obj.graph(not no_validate, extra).merged(), query, source=source,
+                 allow_service=allow_service)
     default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
     click.echo(format_result(result, fmt or default), nl=False)
 
@@ -191,28 +222,122 @@ def validate_cmd(obj: Ctx, fmt: str) -> None:
 
 
 @main.command("export")
-@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "trig"]),
+@click.option("--format", "-f", "fmt",
+              type=click.Choice(["ttl", "nt", "jsonld", "trig", "nquads"]),
               default="ttl", show_default=True)
 @click.option("--inferred", is_flag=True, help="Add the OWL RL entailments.")
+@click.option("--frame", "frame_name", metavar="NAME",
+              help="JSON-LD only: frame the data (declaration, membership, operation, tenure, "
+              "claim).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomic).")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (debugging only).")
+@with_option
 @click.pass_obj
 @handled
-def export_cmd(obj: Ctx, fmt: str, inferred: bool, output: str | None, no_validate: bool) -> None:
+def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, output: str | None,
+               no_validate: bool, extra: tuple[str, ...]) -> None:
     """Export the graph (ontology + data) deterministically.
+
+    TriG and N-Quads put the ontology, the asserted data and the entailments in separate
+    named graphs. JSON-LD is compact, with the published natoeu context.
 
     \b
     Example:
       natoeu export --format nt --inferred -o natoeu.nt
+      natoeu export --format jsonld --frame declaration -o declarations.jsonld
     """
-    from .export import serialize
+    from . import jsonld
+    from .export import framed, serialize
 
-    data = serialize(obj.graph(not no_validate), fmt, inferred=inferred)
+    if frame_name and fmt != "jsonld":
+        raise UsageError("--frame works with --format jsonld only")
+    context = jsonld.load_context(obj.res.context)
+    built = obj.graph(not no_validate, extra)
+    if frame_name:
+        data = framed(built, context, jsonld.load_frame(obj.res.ontology_dir, frame_name))
+    else:
+        data = serialize(built, fmt, inferred=inferred, context=context)
+    _emit(data, output)
+
+
+def _emit(data: bytes, output: str | None) -> None:
     if output:
         atomic.write_bytes(Path(output), data)
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
     else:
         sys.stdout.buffer.write(data)
+
+
+@main.command("describe")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomic).")
+@click.pass_obj
+@handled
+def describe_cmd(obj: Ctx, output: str | None) -> None:
+    """Print the dataset description (VoID and DCAT 3, Turtle) computed from the graph.
+
+    \b
+    Example:
+      natoeu describe -o void.ttl
+    """
+    from .describe import describe
+
+    _emit(describe(obj.graph()).serialize(format="turtle").encode("utf-8"), output)
+
+
+@main.command("release")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory for the dumps and their description.")
+@click.pass_obj
+@handled
+def release_cmd(obj: Ctx, out_dir: str) -> None:
+    """Write the release: dumps in every format, the JSON-LD context and the VoID/DCAT file.
+
+    \b
+    Example:
+      natoeu release -o build/release
+    """
+    from . import jsonld
+    from .describe import MEDIA_TYPES, describe
+    from .export import serialize
+
+    built = obj.graph()
+    context = jsonld.load_context(obj.res.context)
+    target = Path(out_dir)
+    sizes: dict[str, int] = {}
+    for filename in MEDIA_TYPES:
+        fmt = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "trig": "trig",
+               "nq": "nquads"}[filename.rsplit(".", 1)[1]]
+        data = serialize(built, fmt, inferred="inferred" in filename, context=context)
+        atomic.write_bytes(target / filename, data)
+        sizes[filename] = len(data)
+    atomic.write_bytes(target / "natoeu.context.jsonld", obj.res.context.read_bytes())
+    void = describe(built, sizes).serialize(format="turtle").encode("utf-8")
+    atomic.write_bytes(target / "void.ttl", void)
+    click.echo(f"wrote {len(sizes) + 2} files to {target}", err=True)
+
+
+@main.command("links")
+@click.pass_obj
+@handled
+def links_cmd(obj: Ctx) -> None:
+    """Show how many entities of each class link to Wikidata and DBpedia (owl:sameAs).
+
+    \b
+    Example:
+      natoeu links
+    """
+    from .links import coverage
+
+    rows = coverage(obj.graph())
+    click.echo(f"{'class':28} {'entities':>8} {'wikidata':>9} {'dbpedia':>8}")
+    for r in rows:
+        cells = [f"{r.linked[t]:>4} {100 * r.linked[t] // max(r.entities, 1):>3}%"
+                 for t in ("wikidata", "dbpedia")]
+        click.echo(f"{r.cls:28} {r.entities:>8} {cells[0]:>9} {cells[1]:>8}")
+    total = sum(r.entities for r in rows)
+    click.echo(f"{'all linkable':28} {total:>8} "
+               + " ".join(f"{sum(r.linked[t] for r in rows):>9}" for t in ("wikidata",
+                                                                          "dbpedia")))
 
 
 @main.command("check")
@@ -249,3 +374,45 @@ def check_cmd(obj: Ctx) -> None:
     if failed:
         click.echo(f"error: {failed} check(s) returned rows", err=True)
         sys.exit(1)
+
+
+@main.command("docs")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory to write (new, empty, or an earlier docs output; replaced whole).")
+@click.pass_obj
+@handled
+def docs_cmd(obj: Ctx, out_dir: str) -> None:
+    """Write offline HTML docs: ontology terms, class diagram, individuals per class.
+
+    Needs Graphviz (`dot`) for the class diagram.
+
+    \b
+    Example:
+      natoeu docs -o build/docs && xdg-open build/docs/index.html
+    """
+    from .docs import write_docs
+
+    files = write_docs(obj.graph(), Path(out_dir))
+    click.echo(f"wrote {len(files)} files to {out_dir}", err=True)
+
+
+@main.command("timeline")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="FILE.svg or FILE.png (written atomically).")
+@click.pass_obj
+@handled
+def timeline_cmd(obj: Ctx, output: str) -> None:
+    """Draw memberships, documents, operations and terms of office on one time axis.
+
+    \b
+    Example:
+      natoeu timeline -o build/timeline.svg
+    """
+    from .timeline import FORMATS, draw_timeline
+
+    path = Path(output)
+    if path.suffix.lower() not in FORMATS:  # before the slow build, not after it
+        raise UsageError(f"cannot draw a timeline as {path.suffix or 'a file without suffix'!r}",
+                         hint="Name the output FILE.svg or FILE.png.")
+    draw_timeline(obj.graph(), path)
+    click.echo(f"wrote {output} ({path.stat().st_size} bytes)", err=True)

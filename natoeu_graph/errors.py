@@ -49,3 +49,9 @@ class ReasoningBudgetError(NatoeuError):
     """Reasoning exceeded its time or size budget."""
 
     exit_code = 1
+
+
+class ToolMissingError(NatoeuError):
+    """An external program the command needs (e.g. Graphviz `dot`) is not installed."""
+
+    exit_code = 4

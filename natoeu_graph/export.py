@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rdflib import Dataset, Graph
+from rdflib import RDF, Dataset, Graph, URIRef
 
+from . import jsonld
 from .build import Built
 from .load import new_graph
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
 
-FORMATS = ("ttl", "nt", "jsonld", "trig")
+FORMATS = ("ttl", "nt", "jsonld", "trig", "nquads")
 
 
 def _sorted_nt(g: Graph) -> bytes:
@@ -30,11 +31,22 @@ def _sort_jsonld(value: Any) -> Any:
     return value
 
 
-def _jsonld(g: Graph) -> bytes:
-    context = {k: v for k, v in PREFIXES.items() if k != "sh"}
-    doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=True))
+def json_bytes(doc: Any) -> bytes:
+    """Canonical JSON text: sorted keys and sorted value arrays, so output is deterministic."""
     text = json.dumps(_sort_jsonld(doc), sort_keys=True, indent=2, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
+
+
+def _nquads(built: Built, inferred: bool) -> bytes:
+    ds = Dataset()
+    parts = [(GRAPH_ONTOLOGY, built.ontology), (GRAPH_ASSERTED, built.asserted)]
+    if inferred:
+        parts.append((GRAPH_INFERRED, built.inferred))
+    for name, part in parts:
+        target = ds.graph(name)
+        target.addN((s, p, o, target) for s, p, o in part)
+    lines = sorted(line for line in ds.serialize(format="nquads").splitlines() if line.strip())
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _trig(built: Built, inferred: bool) -> bytes:
@@ -59,15 +71,23 @@ def combined(built: Built, inferred: bool) -> Graph:
     return g
 
 
-def serialize(built: Built, fmt: str, *, inferred: bool = False) -> bytes:
-    """Serialise the graph (ontology + data, plus entailments if ``inferred``) as ``fmt``."""
+def serialize(built: Built, fmt: str, *, inferred: bool = False,
+              context: dict[str, Any] | None = None) -> bytes:
+    """Serialise the graph (ontology + data, plus entailments if ``inferred``) as ``fmt``.
+
+    JSON-LD is compacted by pyld with ``context`` (the published natoeu context).
+    """
     if fmt == "trig":
         return _trig(built, inferred)
+    if fmt == "nquads":
+        return _nquads(built, inferred)
     g = combined(built, inferred)
     if fmt == "nt":
         return _sorted_nt(g)
     if fmt == "jsonld":
-        return _jsonld(g)
+        if context is None:
+            raise ValueError("JSON-LD export needs the natoeu context")
+        return json_bytes(jsonld.compact(g, context))
     if fmt == "ttl":
         return g.serialize(format="turtle").encode("utf-8")
     raise ValueError(f"unknown format {fmt!r}")
@@ -77,3 +97,19 @@ def parse_trig(data: bytes) -> Dataset:
     ds = Dataset()
     ds.parse(data=data, format="trig")
     return ds
+
+
+def framed(built: Built, context: dict[str, Any], frame_doc: dict[str, Any]) -> bytes:
+    """The asserted data framed by ``frame_doc`` (e.g. declarations with signatures embedded)."""
+    return json_bytes(jsonld.frame(built.asserted, context, frame_doc))
+
+
+def framed_source(built: Built, context: dict[str, Any], frame_doc: dict[str, Any]) -> Graph:
+    """The part of the asserted data that a frame covers: its matches and what they reach."""
+    types = frame_doc.get("@type", [])
+    terms = context["@context"]
+    roots: list[Any] = []
+    for t in types if isinstance(types, list) else [types]:
+        prefix, _, local = str(terms[t]).partition(":")
+        roots += built.asserted.subjects(RDF.type, URIRef(PREFIXES[prefix] + local))
+    return jsonld.reachable(built.asserted, roots)

@@ -136,17 +136,18 @@ def bindings(query: CannedQuery, given: dict[str, str]) -> dict[str, Literal | U
     return out
 
 
-def _uses_service(node: Any) -> bool:
+def _services(node: Any) -> list[str]:
+    """The endpoint IRIs of every SERVICE clause in a query's algebra."""
     if isinstance(node, dict):  # CompValue is a dict subclass
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            return True
-        return any(_uses_service(v) for v in node.values())
+        found = [str(node.get("term"))] if getattr(node, "name", None) == "ServiceGraphPattern" \
+            else []
+        return found + [iri for v in node.values() for iri in _services(v)]
     if isinstance(node, (list, tuple)):
-        return any(_uses_service(v) for v in node)
-    return False
+        return [iri for v in node for iri in _services(v)]
+    return []
 
 
-def prepare(text: str, source: str = "query") -> Any:
+def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = ()) -> Any:
     """Parse SPARQL text, turning pyparsing's errors into one line with line and column.
 
     FROM / FROM NAMED (rdflib reads them as files or URLs) and SERVICE (rdflib sends the
@@ -166,16 +167,19 @@ def prepare(text: str, source: str = "query") -> Any:
     if getattr(prepared.algebra, "datasetClause", None):
         raise UsageError(f"{source}: FROM and FROM NAMED are not allowed",
                          hint="Queries run over the natoeu graph; merge other data instead.")
-    if _uses_service(prepared.algebra):
-        raise UsageError(f"{source}: SERVICE (federated query) is not allowed",
-                         hint="Federation would send data to another host.")
+    for endpoint in _services(prepared.algebra):
+        if not any(endpoint.startswith(prefix) for prefix in allow_service):
+            raise UsageError(
+                f"{source}: SERVICE <{endpoint}> is not allowed",
+                hint="Federation sends your query's bindings to that host; allow an endpoint "
+                "with --allow-service URL_PREFIX.")
     return prepared
 
 
 def run(graph: Graph, text: str, initial: dict[str, Any] | None = None,
-        source: str = "query") -> Result:
+        source: str = "query", allow_service: tuple[str, ...] = ()) -> Result:
     """Evaluate a query; evaluation errors become UsageError with one line."""
-    prepared = prepare(text, source)
+    prepared = prepare(text, source, allow_service)
     try:
         result = graph.query(prepared, initBindings={Variable(k): v
                                                      for k, v in (initial or {}).items()})
@@ -188,5 +192,7 @@ def run(graph: Graph, text: str, initial: dict[str, Any] | None = None,
         raise UsageError(f"{source}: query failed: {type(exc).__name__}: {exc}") from None
 
 
-def run_canned(graph: Graph, query: CannedQuery, given: dict[str, str]) -> Result:
-    return run(graph, query.text, bindings(query, given), source=str(query.path.name))
+def run_canned(graph: Graph, query: CannedQuery, given: dict[str, str],
+               allow_service: tuple[str, ...] = ()) -> Result:
+    return run(graph, query.text, bindings(query, given), source=str(query.path.name),
+               allow_service=allow_service)

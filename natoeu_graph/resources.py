@@ -26,6 +26,14 @@ class Resources:
         return self.root / "ontology" / "natoeu.shapes.ttl"
 
     @property
+    def context(self) -> Path:
+        return self.root / "ontology" / "natoeu.context.jsonld"
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
     def data_dir(self) -> Path:
         return self.root / "data"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 CASES: list[tuple[str, dict[str, str]]] = [
     ("shared-members", {"date": "2018-07-01"}),
     ("shared-members", {"date": "2026-11-25"}),
@@ -31,7 +33,11 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("sources", {"entity": "ne:joint-declaration-2016"}),
     ("factsheet-changes", {"then": "2018-07-01", "now": "2026-11-25"}),
     ("factsheet-claims", {}),
+    ("wikidata-iso-codes", {}),
 ]
+
+# Queries that join external data: the file merged (as `--with` does) before they run.
+EXTERNAL = {"wikidata-iso-codes": Path(__file__).parent / "fixtures" / "wikidata-iso-codes.ttl"}
 
 
 def case_file(name: str, params: dict[str, str]) -> str:

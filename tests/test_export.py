@@ -13,7 +13,9 @@ from rdflib.compare import isomorphic
 
 from natoeu_graph.build import Built
 from natoeu_graph.export import combined, serialize
+from natoeu_graph.jsonld import load_context
 from natoeu_graph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from natoeu_graph.resources import Resources
 
 CONTRACT = """
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -50,15 +52,16 @@ def test_export_is_deterministic_across_processes(fmt: str, tmp_path: Path) -> N
 
 @pytest.mark.parametrize(("fmt", "parser"), [("ttl", "turtle"), ("nt", "nt"),
                                              ("jsonld", "json-ld")])
-def test_round_trip_isomorphic(built: Built, fmt: str, parser: str) -> None:
+def test_round_trip_isomorphic(built: Built, res: Resources, fmt: str, parser: str) -> None:
     original = combined(built, inferred=False)
-    back = Graph().parse(data=serialize(built, fmt), format=parser)
+    context = load_context(res.context)
+    back = Graph().parse(data=serialize(built, fmt, context=context), format=parser)
     assert len(back) == len(original)
     assert isomorphic(back, original)
 
 
-def test_jsonld_is_json_with_context(built: Built) -> None:
-    doc = json.loads(serialize(built, "jsonld"))
+def test_jsonld_is_json_with_context(built: Built, res: Resources) -> None:
+    doc = json.loads(serialize(built, "jsonld", context=load_context(res.context)))
     assert doc["@context"]["org"] == "http://www.w3.org/ns/org#"
 
 

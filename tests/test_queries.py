@@ -8,10 +8,11 @@ import io
 from pathlib import Path
 
 import pytest
-from query_cases import CASES, case_file
+from query_cases import CASES, EXTERNAL, case_file
 from rdflib import Graph
 
 from natoeu_graph.errors import UsageError
+from natoeu_graph.ingest import load_external
 from natoeu_graph.queries import get_query, list_queries, run_canned
 from natoeu_graph.resources import Resources
 from natoeu_graph.results import to_csv
@@ -31,6 +32,8 @@ def test_every_canned_query_has_an_expected_case(res: Resources) -> None:
 
 @pytest.mark.parametrize(("name", "params"), CASES, ids=[case_file(n, p) for n, p in CASES])
 def test_expected_rows(res: Resources, graph: Graph, name: str, params: dict[str, str]) -> None:
+    if name in EXTERNAL:
+        graph = graph + load_external([str(EXTERNAL[name])])
     expected = list(csv.DictReader(io.StringIO(
         (EXPECTED / case_file(name, params)).read_text(encoding="utf-8"))))
     assert rows(res, graph, name, **params) == expected
