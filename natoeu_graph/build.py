@@ -183,7 +183,7 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
         cached = _load(key)
         if cached is not None:
             return cached
-    from .reason import infer
+    from .reason import infer_within_budget
     from .validate import validate
 
     ontology, shapes, data, origin = load_sources(res)
@@ -199,7 +199,7 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
     # onto its Wikidata and DBpedia IRIs (anchors.md 3.4, link hygiene).
     reasoning_input = ontology + data
     reasoning_input.remove((None, OWL.sameAs, None))
-    inferred = infer(reasoning_input)
+    inferred = infer_within_budget(reasoning_input)
     built = Built(ontology=ontology, asserted=data, inferred=inferred, key=key,
                   validated=validated)
     if use_cache:

@@ -13,18 +13,21 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__, atomic
 from .build import Built, build, check
 from .errors import NatoeuError, NotConformingError, UsageError
-from .queries import get_query, list_queries, run, run_canned
+from .queries import bindings, get_query, list_queries, run, run_canned
 from .resources import Resources, locate
 from .results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:
+    from .backends import Backend
 
 
 def _fail(exc: NatoeuError) -> None:
@@ -67,6 +70,24 @@ class Ctx:
         self.res: Resources = locate(home)
         self.use_cache = use_cache
 
+    def backend(self, validated: bool, extra: tuple[str, ...], store: str | None,
+                endpoint: str | None) -> Backend:
+        """The store a query runs on: embedded rdflib, embedded Oxigraph, or an endpoint."""
+        from .backends import EndpointBackend, OxigraphBackend, RdflibBackend
+
+        if endpoint:
+            if extra or store:
+                raise UsageError("--endpoint cannot be combined with --with or --store")
+            return EndpointBackend(endpoint)
+        built = self.graph(validated, extra)
+        if store is None or store == "rdflib":
+            return RdflibBackend(built.merged())
+        kind, _, path = store.partition(":")
+        if kind != "oxigraph":
+            raise UsageError(f"unknown store {store!r}",
+                             hint="Use rdflib, oxigraph (in memory) or oxigraph:PATH.")
+        return OxigraphBackend(built, Path(path) if path else None)
+
     def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:
         built = build(self.res, validated=validated, use_cache=self.use_cache)
         if not extra:
@@ -84,6 +105,14 @@ def with_option(fn: F) -> F:
         "--with", "extra", multiple=True, metavar="FILE_OR_DIR",
         help="Merge external RDF (Turtle, N-Triples, TriG, N-Quads, JSON-LD, RDF/XML) for this "
         "call; checked and validated first (repeatable).")(fn)
+
+
+def backend_options(fn: F) -> F:
+    fn = click.option("--endpoint", metavar="URL",
+                      help="Query a remote SPARQL 1.1 endpoint (its query URL) instead.")(fn)
+    return click.option("--store", metavar="rdflib|oxigraph[:PATH]",
+                        help="Embedded store to query (default rdflib; oxigraph:PATH persists "
+                        "on disk).")(fn)
 
 
 def service_option(fn: F) -> F:
@@ -146,10 +175,12 @@ def queries_cmd(obj: Ctx) -> None:
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (debugging only).")
 @with_option
 @service_option
+@backend_options
 @click.pass_obj
 @handled
 def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validate: bool,
-              extra: tuple[str, ...], allow_service: tuple[str, ...]) -> None:
+              extra: tuple[str, ...], allow_service: tuple[str, ...], store: str | None,
+              endpoint: str | None) -> None:
     """Run the canned query NAME.
 
     \b
@@ -158,7 +189,9 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
     """
     q = get_query(obj.res.queries_dir, name)
     given = _params(params)
-    result = run_canned(obj.graph(not no_validate, extra).merged(), q, given, allow_service)
+    backend = obj.backend(not no_validate, extra, store, endpoint)
+    result = backend.query(q.text, bindings(q, given), source=q.path.name,
+                           allow_service=allow_service)
     click.echo(format_result(result, fmt), nl=False)
 
 
@@ -171,10 +204,12 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (debugging only).")
 @with_option
 @service_option
+@backend_options
 @click.pass_obj
 @handled
 def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
-               no_validate: bool, extra: tuple[str, ...], allow_service: tuple[str, ...]) -> None:
+               no_validate: bool, extra: tuple[str, ...], allow_service: tuple[str, ...],
+               store: str | None, endpoint: str | None) -> None:
     """Run an ad-hoc SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query.
 
     \b
@@ -194,8 +229,8 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
             raise InputError(qfile, None, f"cannot read query file: {exc}") from exc
         source = qfile
     assert query is not None
-    result = run(obj.graph(not no_validate, extra).merged(), query, source=source,
-                 allow_service=allow_service)
+    backend = obj.backend(not no_validate, extra, store, endpoint)
+    result = backend.query(query, source=source, allow_service=allow_service)
     default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
     click.echo(format_result(result, fmt or default), nl=False)
 
@@ -340,6 +375,29 @@ def links_cmd(obj: Ctx) -> None:
                                                                           "dbpedia")))
 
 
+@main.command("publish")
+@click.option("--endpoint", required=True, metavar="URL", help="The store's SPARQL query URL.")
+@click.option("--store-url", metavar="URL", help="Graph Store Protocol URL (default: derived).")
+@click.option("--update-url", metavar="URL", help="SPARQL Update URL (default: derived).")
+@click.pass_obj
+@handled
+def publish_cmd(obj: Ctx, endpoint: str, store_url: str | None, update_url: str | None) -> None:
+    """Upload the validated, reasoned graph to a triplestore (SPARQL 1.1 Graph Store Protocol).
+
+    The ontology, asserted data and entailments replace three named graphs in one update; the
+    triple counts are checked afterwards.
+
+    \b
+    Example:
+      natoeu publish --endpoint http://127.0.0.1:7878/query
+      natoeu query shared-members --endpoint http://127.0.0.1:7878/query
+    """
+    from .publish import publish
+
+    for graph, n in publish(obj.graph(), endpoint, store_url, update_url).items():
+        click.echo(f"{graph}: {n} triples")
+
+
 @main.command("check")
 @click.pass_obj
 @handled
@@ -416,3 +474,46 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
                          hint="Name the output FILE.svg or FILE.png.")
     draw_timeline(obj.graph(), path)
     click.echo(f"wrote {output} ({path.stat().st_size} bytes)", err=True)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Query worker processes (each query runs in one; a slow one holds only it).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 60),
+              help="Seconds a query may run before its worker is killed (503).")
+@click.option("--canned-timeout", default=60.0, show_default=True,
+              type=click.FloatRange(0.1, 60), help="The same for canned queries (/queries/NAME).")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Rows (or triples) per response; more are cut and X-Natoeu-Truncated set.")
+@click.option("--max-bytes", default=8 * 1024 * 1024, show_default=True,
+              type=click.IntRange(1024), help="Bytes per response body, likewise.")
+@click.option("--max-body", default=1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Bytes per request body or query (413 above).")
+@click.option("--queue", default=16, show_default=True, type=click.IntRange(0),
+              help="Requests that may wait for a busy worker; one more gets 429.")
+@click.pass_obj
+@handled
+def serve_cmd(obj: Ctx, host: str, port: int, workers: int, timeout: float,
+              canned_timeout: float, max_rows: int, max_bytes: int, max_body: int,
+              queue: int) -> None:
+    """Serve the validated graph: SPARQL endpoint, dereferenceable IRIs and pages, read-only.
+
+    /sparql (SPARQL 1.1 Protocol), /queries/NAME?param=value, /id/X and /ontology (content
+    negotiation), /query (query editor), /classes. There is no --no-validate: a server never
+    serves a graph that does not conform to the shapes.
+
+    \b
+    Example:
+      natoeu serve --port 8000 --timeout 10
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/queries/member-counts?date=2018-07-01'
+    """
+    from .server import Limits, serve
+
+    limits = Limits(workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
+                    max_body=max_body, queue=queue, canned_timeout=canned_timeout)
+    built = obj.graph(validated=True)
+    click.echo(f"natoeu: serving {len(built.merged())} triples on http://{host}:{port}/ "
+               f"({workers} workers, {timeout:g} s deadline); Ctrl+C stops", err=True)
+    serve(built, obj.res, host, port, limits)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rdflib import OWL, RDF, RDFS, Graph, Namespace
 
 from natoeu_graph.build import Built
@@ -73,3 +75,32 @@ def test_interval_nodes_typed(built: Built) -> None:
     g = built.merged()
     interval = g.value(NE["membership-fin-nato"], ORG.memberDuring)
     assert (interval, RDF.type, TIME.TemporalEntity) in g
+
+
+def test_reasoning_budget_stops_a_sameas_chain() -> None:
+    """A 100-node owl:sameAs chain keeps owlrl busy for about 95 s; the budget stops it."""
+    import time
+
+    import pytest
+
+    from natoeu_graph.errors import ReasoningBudgetError
+    from natoeu_graph.reason import infer_within_budget
+
+    g = Graph()
+    for i in range(100):
+        g.add((NE[f"n{i}"], OWL.sameAs, NE[f"n{i + 1}"]))
+    start = time.monotonic()
+    with pytest.raises(ReasoningBudgetError, match="stopped after 2 s"):
+        infer_within_budget(g, timeout=2)
+    assert time.monotonic() - start < 10
+    with pytest.raises(ReasoningBudgetError, match="exceed the budget"):
+        infer_within_budget(g, max_triples=50)
+
+
+def test_reasoning_budget_in_the_cli(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    proc = run_cli("--no-cache", "check", env={"NATOEU_REASONING_TIMEOUT": "0.2",
+                                                "NATOEU_CACHE_DIR": str(tmp_path)})
+    assert proc.returncode == 1
+    assert "reasoning stopped after 0.2 s" in proc.stderr

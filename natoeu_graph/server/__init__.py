@@ -1,0 +1,13 @@
+"""`natoeu serve`: a read-only SPARQL 1.1 Protocol endpoint and Linked Data server.
+
+Modules, one job each: ``config`` (limits), ``protocol`` (media types, Accept negotiation,
+errors), ``pool`` (forked query workers killed at their deadline), ``worker`` (what a worker
+runs), ``sandbox`` (no file, network or process access in a worker), ``formats`` (capped
+result serialisation), ``service`` (SPARQL Service Description), ``entity`` (descriptions of
+IRIs), ``pages`` (HTML), ``app`` (routes; it documents why IRIs answer 200 + Vary: Accept).
+"""
+
+from .app import create_app, serve
+from .config import Limits
+
+__all__ = ["Limits", "create_app", "serve"]

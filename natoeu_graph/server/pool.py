@@ -1,0 +1,149 @@
+"""A pool of forked query workers; a worker that passes its deadline is killed and replaced.
+
+rdflib evaluation cannot be interrupted from a thread (security.md 2.15), so each query runs in
+its own process, forked from the server after the graph is loaded (copy-on-write: a fork costs a
+few milliseconds, not a reload). A slow query holds one worker; cheap queries go to the others.
+When every worker is busy, up to ``Limits.queue`` requests wait; the next gets 429.
+
+The event loop waits on the worker's pipe with ``add_reader``, so the server process starts no
+threads and forking it stays safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import multiprocessing
+import os
+import stat
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .config import Limits
+from .worker import Context, Reply, error, serve_forever
+
+_fork = multiprocessing.get_context("fork")
+
+
+class _Worker:
+    def __init__(self, ctx: Context) -> None:
+        parent, child = _fork.Pipe()
+        self.conn: Connection = parent
+        self.proc = _fork.Process(target=_main, args=(ctx, child, parent), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+            self.proc.join(timeout=5)
+        self.conn.close()
+
+
+def _main(ctx: Context, conn: Connection, parent_end: Connection) -> None:
+    parent_end.close()
+    _close_sockets(keep=conn.fileno())
+    serve_forever(ctx, conn)
+
+
+def _close_sockets(keep: int) -> None:
+    """Drop the server's listening and client sockets inherited through fork.
+
+    Otherwise a worker would hold a client's connection open after the server closed it, and
+    the port after the server exited.
+    """
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd == keep or fd <= 2:
+            continue
+        with contextlib.suppress(OSError):
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+
+
+class Saturated(Exception):
+    """Every worker is busy and the queue is full."""
+
+
+class WorkerPool:
+    def __init__(self, ctx: Context, limits: Limits) -> None:
+        self.ctx = ctx
+        self.limits = limits
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: set[_Worker] = set()
+        self._waiting = 0
+        self.killed = 0  # workers killed at their deadline (for the log and the tests)
+
+    def start(self) -> None:
+        gc.freeze()  # the graph's objects stay shared with the forks: GC would touch them
+        self._idle = asyncio.Queue()
+        for _ in range(self.limits.workers):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        w = _Worker(self.ctx)
+        self._all.add(w)
+        assert self._idle is not None
+        self._idle.put_nowait(w)
+
+    def close(self) -> None:
+        for w in list(self._all):
+            w.kill()
+        self._all.clear()
+
+    @property
+    def busy(self) -> int:
+        return len(self._all) - (self._idle.qsize() if self._idle else 0)
+
+    async def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
+        """Run ``job`` in a worker within ``timeout`` seconds (default: the server's)."""
+        assert self._idle is not None, "start() the pool first"
+        deadline = time.monotonic() + (timeout or self.limits.timeout)
+        if self._idle.empty() and self._waiting >= self.limits.queue:
+            raise Saturated
+        self._waiting += 1
+        try:
+            worker = await asyncio.wait_for(self._idle.get(),
+                                            max(deadline - time.monotonic(), 0.001))
+        except asyncio.TimeoutError:
+            return error(503, "query_timeout", "no worker became free before the deadline")
+        finally:
+            self._waiting -= 1
+        try:
+            worker.conn.send(job)
+            reply = await asyncio.wait_for(self._receive(worker.conn),
+                                           max(deadline - time.monotonic(), 0.001))
+        except (asyncio.TimeoutError, EOFError, OSError, asyncio.CancelledError) as exc:
+            # past the deadline (or the worker died, or the client left): kill, replace
+            self._all.discard(worker)
+            worker.kill()
+            self.killed += 1
+            self._spawn()
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            if isinstance(exc, asyncio.TimeoutError):
+                return error(503, "query_timeout", f"the query ran past the deadline of "
+                             f"{timeout or self.limits.timeout:g} s and was stopped")
+            return error(500, "worker_failed", "the query worker stopped unexpectedly")
+        self._idle.put_nowait(worker)
+        return reply
+
+    @staticmethod
+    async def _receive(conn: Connection) -> Reply:
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        fd = conn.fileno()
+
+        def done() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, done)
+        try:
+            await ready
+        finally:
+            loop.remove_reader(fd)
+        reply: Reply = conn.recv()
+        return reply

@@ -1,0 +1,92 @@
+"""A real `natoeu serve` process for the server tests: free port on 127.0.0.1, killed at the end."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+NATOEU = shutil.which("natoeu") or str(Path(sys.executable).with_name("natoeu"))
+TIMEOUT = 3.0  # the server's deadline in these tests: short, so timeout tests are quick
+
+
+@dataclass
+class LiveServer:
+    url: str
+    audit_log: Path
+    proc: subprocess.Popen[bytes]
+
+    def request(self, path: str, *, method: str = "GET", data: bytes | None = None,
+                headers: dict[str, str] | None = None,
+                timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+
+    def cheap_query_ok(self) -> float:
+        """Ask a cheap canned query; assert the normal answer; return the latency."""
+        start = time.monotonic()
+        status, _, body = self.request("/queries/member-counts?date=2018-07-01",
+                                       headers={"Accept": "application/sparql-results+json"})
+        elapsed = time.monotonic() - start
+        assert status == 200, body
+        row = json.loads(body)["results"]["bindings"][0]
+        assert (row["nato"]["value"], row["eu"]["value"], row["shared"]["value"]) == \
+            ("29", "28", "22")
+        return elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(*extra: str, timeout: float = TIMEOUT) -> Iterator[LiveServer]:
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="natoeu-audit-")) / "audit.log"
+    env = {**os.environ, "NATOEU_SERVER_AUDIT_LOG": str(log)}
+    proc = subprocess.Popen(
+        [NATOEU, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+         "--timeout", str(timeout), "--queue", "4", "--max-rows", "2000", *extra],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = LiveServer(f"http://127.0.0.1:{port}", log, proc)
+    deadline = time.monotonic() + 120  # a cold cache builds the graph first (~15 s)
+    while True:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            pytest.fail(f"natoeu serve exited: {err}")
+        try:
+            if server.request("/sparql", timeout=2)[0] == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("natoeu serve did not answer within 120 s")
+        time.sleep(0.2)
+    try:
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

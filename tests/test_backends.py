@@ -1,0 +1,111 @@
+"""The same answers from every backend: embedded rdflib, embedded Oxigraph, and a live Oxigraph
+server on 127.0.0.1 that `natoeu publish` fills through the Graph Store Protocol."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from query_cases import CASES, EXTERNAL, case_file
+
+from natoeu_graph.backends import EndpointBackend, OxigraphBackend, RdflibBackend
+from natoeu_graph.build import Built
+from natoeu_graph.queries import bindings, get_query
+from natoeu_graph.resources import Resources
+from natoeu_graph.results import to_csv
+
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+LOCAL = [(n, p) for n, p in CASES if n not in EXTERNAL]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server (the `oxigraph` package from PyPI) on 127.0.0.1."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+         "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("oxigraph server did not start")
+        yield url + "/query"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def published(oxigraph_server: str, built: Built) -> str:
+    proc = run_cli("publish", "--endpoint", oxigraph_server)
+    assert proc.returncode == 0, proc.stderr
+    counts = dict(line.rsplit(": ", 1) for line in proc.stdout.splitlines())
+    assert counts["https://w3id.org/natoeu/graph/asserted"] == f"{len(built.asserted)} triples"
+    return oxigraph_server
+
+
+def rows(result_csv: str) -> list[list[str]]:
+    header, *body = csv.reader(io.StringIO(result_csv))
+    return [header, *sorted(body)]  # engines may order ties differently
+
+
+@pytest.mark.parametrize(("name", "params"), LOCAL, ids=[case_file(n, p) for n, p in LOCAL])
+def test_every_canned_query_same_on_all_backends(res: Resources, built: Built, published: str,
+                                                 name: str, params: dict[str, str]) -> None:
+    q = get_query(res.queries_dir, name)
+    init = bindings(q, params)
+    expected = rows(to_csv(RdflibBackend(built.merged()).query(q.text, init)))
+    assert rows(to_csv(OxigraphBackend(built).query(q.text, init))) == expected
+    assert rows(to_csv(EndpointBackend(published).query(q.text, init))) == expected
+
+
+def test_cli_query_against_endpoint_equals_embedded(published: str) -> None:
+    embedded = run_cli("query", "shared-members", "-p", "date=2018-07-01", "-f", "csv")
+    remote = run_cli("query", "shared-members", "-p", "date=2018-07-01", "-f", "csv",
+                     "--endpoint", published)
+    assert remote.returncode == 0, remote.stderr
+    assert rows(remote.stdout) == rows(embedded.stdout)
+    assert len(rows(remote.stdout)) == 1 + 22
+
+
+def test_publish_twice_replaces(published: str, built: Built) -> None:
+    proc = run_cli("publish", "--endpoint", published)
+    assert proc.returncode == 0
+    assert f"inferred: {len(built.inferred)} triples" in proc.stdout
+
+
+def test_persistent_oxigraph_store(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    for _ in range(2):  # built, then reused
+        proc = run_cli("query", "member-counts", "-p", "date=2018-07-01", "-f", "csv",
+                       "--store", f"oxigraph:{path}")
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines()[1] == "2018-07-01,29,28,22"
+
+
+def test_unreachable_endpoint_and_bad_store() -> None:
+    proc = run_cli("query", "member-counts", "--endpoint", "http://127.0.0.1:9/query")
+    assert proc.returncode == 3 and "cannot reach the endpoint" in proc.stderr
+    proc = run_cli("query", "member-counts", "--store", "postgres")
+    assert proc.returncode == 2 and "unknown store" in proc.stderr
