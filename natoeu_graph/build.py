@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "NATOEU_CACHE_DIR"
 _FORMAT = b"natoeu-cache-1\n"
-_LIBS = ("rdflib", "owlrl", "pyshacl")
+_LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable")
 
 Triples = list[tuple]
 
@@ -99,8 +99,15 @@ def cache_key(res: Resources, validated: bool) -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.read_bytes())
     for lib in _LIBS:
-        h.update(f"{lib}={metadata.version(lib)}\0".encode())
-    h.update(f"python={platform.python_version()};validated={validated}".encode())
+        try:
+            version = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        h.update(f"{lib}={version}\0".encode())
+    from .reason import engine_name
+
+    h.update(f"python={platform.python_version()};validated={validated};"
+             f"reasoner={engine_name()}".encode())
     return h.hexdigest()
 
 

@@ -45,6 +45,11 @@ class Resources:
     def checks_dir(self) -> Path:
         return self.root / "queries" / "checks"
 
+    @property
+    def qa_dir(self) -> Path:
+        """Ontology and data quality checks run by `natoeu qa`."""
+        return self.root / "queries" / "qa"
+
     def data_files(self) -> list[Path]:
         """Data files in a stable order (sorted by name)."""
         return sorted(self.data_dir.glob("*.ttl"))
