@@ -434,6 +434,46 @@ def check_cmd(obj: Ctx) -> None:
         sys.exit(1)
 
 
+@main.command("qa")
+@click.option("--fail-on", type=click.Choice(["error", "warn", "info", "none"]), default="error",
+              show_default=True, help="Exit 1 if any finding is at this level or worse.")
+@click.option("--min-level", type=click.Choice(["error", "warn", "info"]), default="info",
+              show_default=True, help="List findings at this level or worse (the summary counts "
+              "all).")
+@click.pass_obj
+@handled
+def qa_cmd(obj: Ctx, fail_on: str, min_level: str) -> None:
+    """Check the quality of the ontology and data: ROBOT report checks, OOPS! pitfalls and
+    domain checks (overlapping memberships, two holders of a post, facts without a source ...).
+
+    Prints a summary by check (level and count), then each finding with the file and line that
+    hold it. The checks live in queries/qa/*.rq. Exit 1 on any error-level finding.
+
+    \b
+    Example:
+      natoeu qa --min-level warn
+      natoeu qa --fail-on warn
+    """
+    from .qa import run_qa
+
+    report = run_qa(obj.res)
+    width = max(len(c.name) for c in report.checks)
+    click.echo(f"{'check':{width}}  level  count  refs")
+    for c in report.checks:
+        click.echo(f"{c.name:{width}}  {c.level:5}  {report.count(c.name):5}  {c.refs}")
+    totals = ", ".join(f"{sum(1 for f in report.findings if f.level == lv)} {lv}"
+                       for lv in ("error", "warn", "info"))
+    click.echo(f"{len(report.checks)} checks; findings: {totals}")
+    for f in report.at_least(min_level):
+        where = f"{f.where}: " if f.where else ""
+        what = " ".join(x for x in (f.entity, f.property, f.value) if x)
+        click.echo(f"{f.level}: {f.check}: {where}{what}: {f.message}")
+    if report.failed(fail_on):
+        click.echo(f"error: quality checks failed (findings at level {fail_on} or worse)",
+                   err=True)
+        sys.exit(1)
+
+
 @main.command("docs")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory to write (new, empty, or an earlier docs output; replaced whole).")
