@@ -16,11 +16,15 @@ from .namespaces import PREFIXES
 
 # Characters that make an IRI unserialisable in Turtle/N-Triples (rdflib accepts them on parse,
 # then fails on every later save: security.md 2.10).
-_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
+# Also C1 controls (not in RFC 3987's ucschar), U+2028/2029 (rdflib's N-Triples parser splits
+# lines there: found by tests/test_fuzz.py), noncharacters and unpaired surrogates.
+_BAD_IRI_CHARS = re.compile(
+    r'[\x00-\x20<>"{}|^`\\\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]')
 # C0 controls other than tab, LF and CR cannot be written in XML 1.0: an RDF/XML export (the
 # server's, or a consumer's) of such a literal is unparseable (security.md 6, row 8). Unpaired
-# surrogates ("\ud800" escapes, found by tests/test_fuzz.py) cannot be written as UTF-8 at all.
-_BAD_LITERAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# surrogates ("\ud800" escapes, found by tests/test_fuzz.py) cannot be written as UTF-8 at all;
+# U+FFFE and U+FFFF are not XML characters either.
+_BAD_LITERAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # rdflib checks xsd:date, integers, booleans ... but not these (ill_typed is None for them), and
 # the data dates facts with them where only a year or month is known.
@@ -87,7 +91,7 @@ def invalid_iri(iri: str) -> bool:
 
 def printable(text: str) -> str:
     """Control characters escaped, so an error message cannot garble the terminal."""
-    return re.sub(r"[\x00-\x1f\x7f\ud800-\udfff]",
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]",
                   lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -98,7 +102,8 @@ def check_terms(g: Graph, name: str, text: str = "") -> None:
             if isinstance(term, URIRef) and _BAD_IRI_CHARS.search(str(term)):
                 raise InputError(
                     name, _line_of(text, str(term).split(" ")[0]),
-                    f"invalid IRI <{printable(term)}> (spaces and <>\"{{}}|^`\\ are not allowed)",
+                    f"invalid IRI <{printable(term)}> (spaces, control characters and "
+                    "<>\"{}|^`\\ are not allowed)",
                     hint="Percent-encode the character or fix the typo.",
                 )
             control = _BAD_LITERAL_CHARS.search(term) if isinstance(term, Literal) else None
