@@ -177,6 +177,7 @@ def synthesize(target: int, seed: int = 1, taken: set[str] | None = None) -> Wri
     def name() -> str:
         return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
 
+    end: dt.date | None  # of the span being written
     try:
         region = 0
         while True:
@@ -240,7 +241,7 @@ def synthesize(target: int, seed: int = 1, taken: set[str] | None = None) -> Wri
                         continue
                     lo = max(org_begin, START) if target_org == org else START
                     begin = _random_date(rng, lo, LAST_DAY)
-                    spells = [(begin, None)]
+                    spells: list[tuple[dt.date, dt.date | None]] = [(begin, None)]
                     if rng.random() < 0.15 and (LAST_DAY - begin).days > 3000:
                         # left, then rejoined: two spells that never overlap
                         end = begin + dt.timedelta(days=rng.randrange(365, 1500))
@@ -299,7 +300,7 @@ def synthesize(target: int, seed: int = 1, taken: set[str] | None = None) -> Wri
                     begin = nxt
                 holders[post] = chain
 
-            ops = []
+            ops: list[tuple[str, dt.date, dt.date | None]] = []
             for i in range(OPERATIONS):
                 op = f"ne:syn-operation-{r}-{i}"
                 civilian = i % 3 == 2
@@ -319,8 +320,8 @@ def synthesize(target: int, seed: int = 1, taken: set[str] | None = None) -> Wri
                     ("prov:wasDerivedFrom", cite(rng.randint(1, 3)))])
                 ops.append((op, begin, end))
 
-            for i, ((a, ab, ae), (b, bb, be)) in enumerate(zip(ops[::2], ops[1::2],
-                                                               strict=False)):
+            for i, ((op_a, ab, ae), (op_b, bb, be)) in enumerate(zip(ops[::2], ops[1::2],
+                                                                     strict=False)):
                 begin = max(ab, bb)
                 ends = [e for e in (ae, be) if e is not None]
                 end = min(ends) if ends else None
@@ -332,9 +333,9 @@ def synthesize(target: int, seed: int = 1, taken: set[str] | None = None) -> Wri
                     ("rdfs:label", _lit(f"{'Support' if support else 'Cooperation'} "
                                         f"{region}-{i}") + "@en")]
                 if support:
-                    pairs += [("natoeu:supporter", a), ("natoeu:supported", b)]
+                    pairs += [("natoeu:supporter", op_a), ("natoeu:supported", op_b)]
                 pairs += [
-                    ("natoeu:party", [a, b]),
+                    ("natoeu:party", [op_a, op_b]),
                     ("natoeu:form", rng.sample(FORMS, 2)),
                     ("natoeu:place", rng.choice(places)),
                     ("natoeu:cooperationArea", rng.choice(AREAS)),

@@ -194,7 +194,7 @@ class Step:
                 times = []
                 for _ in range(len(runs)):
                     start = time.perf_counter()
-                    answer = backend.store.query(text, default_graph=backend.graphs)
+                    answer: Any = backend.store.query(text, default_graph=backend.graphs)
                     if not isinstance(answer, bool):
                         list(answer)
                     times.append(time.perf_counter() - start)
@@ -240,7 +240,7 @@ class Step:
 
         backend = OxigraphBackend(self.built())
         start = time.perf_counter()
-        data = backend.store.dump(format=ox.RdfFormat.N_QUADS)
+        data = backend.store.dump(format=ox.RdfFormat.N_QUADS) or b""
         self.emit(seconds=time.perf_counter() - start, bytes=len(data))
 
     def prime_cache(self) -> None:
@@ -365,7 +365,8 @@ def serve_and_time(cmd: list[str], url: str, text: str, env: dict[str, str], n: 
                 return f"failed: HTTP {exc.code}", "-"
             except OSError:
                 if proc.poll() is not None:
-                    err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+                    raw = proc.stderr.read() if proc.stderr else b""
+                    err = raw.decode(errors="replace").strip().splitlines()
                     return f"failed: {(err or ['?'])[-1][:100]}", "-"
                 if time.perf_counter() - start > startup:
                     return "timeout", "-"
@@ -569,13 +570,15 @@ def run_size(r: Runner, label: str, triples_target: int, root: Path, natoeu: str
     if a.no_endpoint or one_m or not primed:
         lines.append(f"{'endpoint latency':{w}} skipped")
         return lines
-    q = get_query(tree / "queries", CHEAP)
-    text = substitute(q.text, bindings(q, {"date": DATE}))
+    cheap = get_query(tree / "queries", CHEAP)
+    text = substitute(cheap.text, bindings(cheap, {"date": DATE}))
     port = free_port()
     up, lat = serve_and_time([natoeu, "--home", str(tree), "serve", "--port", str(port)],
                              f"http://127.0.0.1:{port}/sparql", text, env, 15, r.budget)
     peer_cmd = endpoint_peer()
     nt = work / "reasoned.nt"
+    pup: float | str
+    plat: float | str
     if peer_cmd is None:
         pup, plat = "rdflib-endpoint not installed", "-"
     elif not nt.exists():
