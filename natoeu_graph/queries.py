@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,17 @@ def _services(node: Any) -> list[str]:
     return []
 
 
+@lru_cache(maxsize=512)
+def parsed(text: str, base: str | None = None,
+           namespaces: tuple[tuple[str, str], ...] = ()) -> Any:
+    """rdflib's parse + algebra translation of a query text, once per text.
+
+    A translated query is reusable (that is what prepareQuery is for); parsing is most of the
+    cost of a small query, and pyshacl re-issues each SPARQL constraint once per focus node.
+    """
+    return prepareQuery(text, initNs=dict(namespaces), base=base)
+
+
 def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = ()) -> Any:
     """Parse SPARQL text, turning pyparsing's errors into one line with line and column.
 
@@ -154,7 +166,7 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
     current bindings to any host) are refused: security.md sections 2.1 and 2.2.
     """
     try:
-        prepared = prepareQuery(text)
+        prepared = parsed(text)
     except RecursionError:
         raise UsageError(f"{source}: SPARQL nested too deeply") from None
     except Exception as exc:
