@@ -25,7 +25,7 @@ from rdflib.term import Node
 from .build import Built
 from .errors import NatoeuError, UsageError
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
-from .queries import prepare, run
+from .queries import needs_safety_parse, prepare, run
 
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 _KEY_GRAPH = "urn:natoeu:cache"
@@ -87,14 +87,20 @@ def _term_json(v: dict[str, str]) -> Any:
 class OxigraphBackend:
     """pyoxigraph, in memory or persistent on disk; the three parts in their named graphs."""
 
-    def __init__(self, built: Built, path: Path | None = None) -> None:
+    def __init__(self, built: Built | None, path: Path | None = None,
+                 key: str | None = None) -> None:
+        """Open (or create) the store; load ``built`` into it unless it already holds the graph
+        of that key. With ``built=None`` the store must hold the graph of ``key``."""
         import pyoxigraph as ox
 
         self.ox = ox
         self.store = ox.Store(str(path)) if path else ox.Store()
+        key = built.key if built is not None else key
         marker = ox.Quad(ox.NamedNode(_KEY_GRAPH), ox.NamedNode(_KEY_GRAPH + ":key"),
-                         ox.Literal(built.key), ox.NamedNode(_KEY_GRAPH))
+                         ox.Literal(key or ""), ox.NamedNode(_KEY_GRAPH))
         if marker not in self.store:
+            if built is None:
+                raise BackendError(f"{path}: the store does not hold the graph {key}")
             self.store.clear()
             for name, part in zip(GRAPHS, (built.ontology, built.asserted, built.inferred),
                                   strict=True):
@@ -104,6 +110,17 @@ class OxigraphBackend:
             self.store.add(marker)
             self.store.flush()
         self.graphs: list[Any] = [ox.NamedNode(str(g)) for g in GRAPHS]
+
+    @classmethod
+    def reopen(cls, path: Path, key: str) -> OxigraphBackend | None:
+        """The persistent store at ``path`` if it already holds the graph of ``key``: a warm
+        query then needs neither the cached rdflib graph nor rdflib's SPARQL parser."""
+        if not (path / "CURRENT").exists():  # not a store (yet)
+            return None
+        try:
+            return cls(None, path, key)
+        except (BackendError, OSError):
+            return None
 
     def _node(self, t: Any) -> Any:
         ox = self.ox
@@ -118,7 +135,8 @@ class OxigraphBackend:
 
     def query(self, text: str, initial: Mapping[str, Node] | None = None, source: str = "query",
               allow_service: tuple[str, ...] = ()) -> Result:
-        prepare(text, source, allow_service)  # the same refusals as the embedded store
+        if needs_safety_parse(text):  # the same refusals as the embedded store
+            prepare(text, source, allow_service)
         try:
             answer = self.store.query(substitute(text, initial), default_graph=self.graphs)
         except (SyntaxError, OSError, ValueError) as exc:

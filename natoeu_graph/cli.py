@@ -79,13 +79,19 @@ class Ctx:
             if extra or store:
                 raise UsageError("--endpoint cannot be combined with --with or --store")
             return EndpointBackend(endpoint)
-        built = self.graph(validated, extra)
-        if store is None or store == "rdflib":
-            return RdflibBackend(built.merged())
-        kind, _, path = store.partition(":")
-        if kind != "oxigraph":
+        kind, _, path = (store or "rdflib").partition(":")
+        if store not in (None, "rdflib") and kind != "oxigraph":
             raise UsageError(f"unknown store {store!r}",
                              hint="Use rdflib, oxigraph (in memory) or oxigraph:PATH.")
+        if kind == "oxigraph" and path and not extra and self.use_cache:
+            from .build import cache_key
+
+            warm = OxigraphBackend.reopen(Path(path), cache_key(self.res, validated))
+            if warm is not None:  # the store already holds this very graph
+                return warm
+        built = self.graph(validated, extra)
+        if kind == "rdflib":
+            return RdflibBackend(built.merged())
         return OxigraphBackend(built, Path(path) if path else None)
 
     def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:

@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 from rdflib import XSD, Graph, Literal, URIRef, Variable
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
 from .errors import InputError, UsageError
@@ -156,7 +155,26 @@ def parsed(text: str, base: str | None = None,
     A translated query is reusable (that is what prepareQuery is for); parsing is most of the
     cost of a small query, and pyshacl re-issues each SPARQL constraint once per focus node.
     """
+    # imported here: building rdflib's SPARQL grammar costs ~70 ms, which a query answered by
+    # Oxigraph never needs
+    from rdflib.plugins.sparql import prepareQuery
+
     return prepareQuery(text, initNs=dict(namespaces), base=base)
+
+
+_RISKY = re.compile(r"SERVICE|FROM|\\[uU]", re.IGNORECASE)  # substrings: no tokenizer tricks
+_NAMES = re.compile(r"[?$]\w+|[\w.-]*:[\w.-]*")
+
+
+def needs_safety_parse(text: str) -> bool:
+    """False only when the text cannot hold SERVICE or FROM: neither word occurs anywhere in it,
+    not even inside another word, comment or string, and no \\u escape could spell one."""
+    # a line whose first visible character is # holds no query tokens: it is a comment (the
+    # grlc header among them) or the inside of a long string literal
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    # variables (?from) and prefixed names (prov:wasDerivedFrom) are single tokens, never keywords
+    body = _NAMES.sub(" ", body)
+    return _RISKY.search(body) is not None
 
 
 def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = ()) -> Any:

@@ -8,7 +8,6 @@ import os
 from multiprocessing.connection import Connection
 from typing import Any
 
-import owlrl
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
@@ -40,6 +39,8 @@ def is_trivial(s: object, p: object, o: object) -> bool:
 
 def infer(asserted: Graph) -> Graph:
     """Return only the non-trivial triples that OWL RL entails from ``asserted``."""
+    import owlrl  # imported here: a warm query computes the cache key, never a closure
+
     closure = Graph()
     closure += asserted
     owlrl.DeductiveClosure(
@@ -56,7 +57,10 @@ def infer(asserted: Graph) -> Graph:
 
 BUDGET_ENV = "NATOEU_REASONING_TIMEOUT"
 DEFAULT_TIMEOUT = 600.0
-MAX_INPUT_TRIPLES = 200_000
+MAX_INPUT_TRIPLES = 200_000  # owlrl: 150 s at 100k, superlinear
+# reasonable's memory grows faster than its input: 0.5 GiB at 100k, 3.5 GiB at 300k, killed
+# above 14 GiB at 1M (benchmarks, 2026-11-25); refuse with a message rather than be OOM-killed
+MAX_INPUT_TRIPLES_FAST = 300_000
 
 
 ENGINE_ENV = "NATOEU_REASONER"
@@ -85,7 +89,7 @@ def _child(asserted: Graph, engine: str, conn: Connection) -> None:
 
 
 def infer_within_budget(asserted: Graph, timeout: float | None = None,
-                        max_triples: int = MAX_INPUT_TRIPLES,
+                        max_triples: int | None = None,
                         engine: str | None = None) -> Graph:
     """``infer`` in a forked worker that is killed at the deadline.
 
@@ -93,14 +97,19 @@ def infer_within_budget(asserted: Graph, timeout: float | None = None,
     minutes (a 100-node owl:sameAs chain took 95 s: security.md 2.8), so the budget is enforced
     by killing the worker.
     """
+    engine = engine or engine_name()
+    if max_triples is None:
+        max_triples = MAX_INPUT_TRIPLES_FAST if engine == "fast" else MAX_INPUT_TRIPLES
     if len(asserted) > max_triples:
         raise ReasoningBudgetError(
-            f"reasoning refused: {len(asserted)} input triples exceed the budget of {max_triples}",
-            hint="Reason over a smaller graph, or use a triplestore backend.")
+            f"reasoning refused: {len(asserted)} input triples exceed the {engine} reasoner's "
+            f"budget of {max_triples}",
+            hint="Reason over a smaller graph, or load it into a triplestore with its own "
+            "reasoner (README: Other stores).")
     limit = timeout if timeout is not None else float(os.environ.get(BUDGET_ENV, DEFAULT_TIMEOUT))
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(asserted, engine or engine_name(), child),
+    proc = ctx.Process(target=_child, args=(asserted, engine, child),
                        daemon=True)
     proc.start()
     child.close()
@@ -166,9 +175,8 @@ def infer_fast(asserted: Graph) -> Graph:
     current: set[tuple[Any, ...]] = {tuple(t) for t in asserted}
     while True:
         reasoner = reasonable.PyReasoner()
-        g = Graph()
-        g.addN((s, p, o, g) for s, p, o in current)
-        reasoner.from_graph(g)
+        # a plain list, not a second rdflib Graph: at 1M triples a Graph costs ~1 GB
+        reasoner.from_graph(list(current))
         closure: set[tuple[Any, ...]] = current | {
             (norm(s), norm(p), norm(o)) for s, p, o in reasoner.reason()}
         added = _apply_chains(closure, chains)

@@ -104,6 +104,43 @@ def test_persistent_oxigraph_store(tmp_path: Path) -> None:
         assert proc.stdout.splitlines()[1] == "2018-07-01,29,28,22"
 
 
+def test_warm_oxigraph_store_needs_no_cached_graph(project_copy: Path, tmp_path: Path) -> None:
+    """A store that holds the graph of the current key answers without the rdflib cache (so
+    without unpickling it); a change to the data changes the key and rebuilds the store."""
+    store, cache = tmp_path / "store", tmp_path / "cache"
+    args = ("--home", str(project_copy), "query", "member-counts", "-p", "date=2018-07-01",
+            "-f", "csv", "--store", f"oxigraph:{store}")
+    env = {"NATOEU_CACHE_DIR": str(cache)}
+    first = run_cli(*args, env=env)
+    assert first.returncode == 0, first.stderr
+    for pickled in cache.glob("*.pickle"):
+        pickled.write_bytes(b"not a cache")  # would be detected and rebuilt if it were read
+    again = run_cli(*args, env=env)
+    assert again.stdout == first.stdout
+    assert all(p.read_bytes() == b"not a cache" for p in cache.glob("*.pickle"))
+    # in a copy of the data the Netherlands leave NATO in 2010: a new key, the store is rebuilt
+    members = project_copy / "data" / "memberships.ttl"
+    text = members.read_text(encoding="utf-8")
+    start = ('org:member ne:NLD ;\n    org:organization ne:NATO ;\n'
+             '    org:memberDuring [ a time:Interval ;\n'
+             '        time:hasBeginning [ a time:Instant ; '
+             'time:inXSDDate "1949-04-04"^^xsd:date ] ] ;')
+    assert text.count(start) == 1
+    end = ' ;\n        time:hasEnd [ a time:Instant ; time:inXSDDate "2010-12-31"^^xsd:date ] ]'
+    members.write_text(text.replace(start, start.replace(" ] ] ;", " ]" + end + " ;", 1)),
+                       encoding="utf-8")
+    changed = run_cli(*args, env=env)
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.splitlines()[1] == "2018-07-01,28,28,21"
+
+
+def test_oxigraph_store_refuses_service() -> None:
+    proc = run_cli("sparql", "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+                   "--store", "oxigraph")
+    assert proc.returncode == 2 and "SERVICE <http://127.0.0.1:9/sparql> is not allowed" \
+        in proc.stderr
+
+
 def test_unreachable_endpoint_and_bad_store() -> None:
     proc = run_cli("query", "member-counts", "--endpoint", "http://127.0.0.1:9/query")
     assert proc.returncode == 3 and "cannot reach the endpoint" in proc.stderr

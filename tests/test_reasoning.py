@@ -94,8 +94,17 @@ def test_reasoning_budget_stops_a_sameas_chain() -> None:
     with pytest.raises(ReasoningBudgetError, match="stopped after 2 s"):
         infer_within_budget(g, timeout=2, engine="owlrl")
     assert time.monotonic() - start < 10
-    with pytest.raises(ReasoningBudgetError, match="exceed the budget"):
+    with pytest.raises(ReasoningBudgetError, match=r"exceed the \w+ reasoner.s budget of 50"):
         infer_within_budget(g, max_triples=50)
+    # each engine has its own size cap (reasonable's memory grows faster than its input)
+    from natoeu_graph import reason
+
+    big = range(reason.MAX_INPUT_TRIPLES + 1)
+    with pytest.raises(ReasoningBudgetError, match="owlrl reasoner's budget of 200000"):
+        infer_within_budget(big, engine="owlrl")  # type: ignore[arg-type]
+    with pytest.raises(ReasoningBudgetError, match="fast reasoner's budget of 300000"):
+        infer_within_budget(range(reason.MAX_INPUT_TRIPLES_FAST + 1),  # type: ignore[arg-type]
+                            engine="fast")
 
 
 def test_reasoning_budget_in_the_cli(tmp_path: Path) -> None:
