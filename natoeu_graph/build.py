@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "NATOEU_CACHE_DIR"
 _FORMAT = b"natoeu-cache-1\n"
-_LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable")
+_LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable", "pyoxigraph")
 
 Triples = list[tuple]
 
@@ -206,7 +206,7 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
     # onto its Wikidata and DBpedia IRIs (anchors.md 3.4, link hygiene).
     reasoning_input = ontology + data
     reasoning_input.remove((None, OWL.sameAs, None))
-    inferred = infer_within_budget(reasoning_input)
+    inferred = infer_within_budget(reasoning_input, ontology=ontology)
     built = Built(ontology=ontology, asserted=data, inferred=inferred, key=key,
                   validated=validated)
     if use_cache:
