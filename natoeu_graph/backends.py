@@ -96,8 +96,7 @@ class OxigraphBackend:
         self.ox = ox
         self.store = ox.Store(str(path)) if path else ox.Store()
         key = built.key if built is not None else key
-        marker = ox.Quad(ox.NamedNode(_KEY_GRAPH), ox.NamedNode(_KEY_GRAPH + ":key"),
-                         ox.Literal(key or ""), ox.NamedNode(_KEY_GRAPH))
+        marker = self.marker(key or "")
         if marker not in self.store:
             if built is None:
                 raise BackendError(f"{path}: the store does not hold the graph {key}")
@@ -110,6 +109,14 @@ class OxigraphBackend:
             self.store.add(marker)
             self.store.flush()
         self.graphs: list[Any] = [ox.NamedNode(str(g)) for g in GRAPHS]
+
+    @staticmethod
+    def marker(key: str) -> Any:
+        """The quad that says which graph (by cache key) a store holds."""
+        import pyoxigraph as ox
+
+        return ox.Quad(ox.NamedNode(_KEY_GRAPH), ox.NamedNode(_KEY_GRAPH + ":key"),
+                       ox.Literal(key), ox.NamedNode(_KEY_GRAPH))
 
     @classmethod
     def reopen(cls, path: Path, key: str) -> OxigraphBackend | None:

@@ -12,9 +12,11 @@ from typing import Any
 
 from pyld import jsonld
 from rdflib import OWL, RDF, Graph, URIRef
+from rdflib.term import Node
 
 from .errors import UsageError
 from .namespaces import PREFIXES, TERMS_BASE
+from .walk import walk
 
 CONTEXT_IRI = "https://w3id.org/natoeu/context.jsonld"
 
@@ -137,18 +139,14 @@ def load_frame(ontology_dir: Path, name: str) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
+def _embeddable(predicate: Node, obj: Node) -> bool:
+    """What a frame can embed: every object except the classes named by ``rdf:type``."""
+    return not isinstance(obj, URIRef) or predicate != RDF.type
+
+
 def reachable(graph: Graph, roots: list[Any]) -> Graph:
     """The triples of ``roots`` and of every node reachable from them: what a frame embeds."""
     out = Graph()
-    todo = list(roots)
-    seen: set[Any] = set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for s, p, o in graph.triples((node, None, None)):
-            out.add((s, p, o))
-            if not isinstance(o, URIRef) or p != RDF.type:
-                todo.append(o)
+    for triple in walk(graph, *roots, follow=_embeddable):
+        out.add(triple)
     return out

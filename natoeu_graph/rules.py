@@ -167,6 +167,23 @@ def entailments(store: Any) -> Iterator[tuple[Any, Any, Any]]:
             yield t
 
 
+def infer_in_store(store: Any, tbox: Graph, ontology: Graph) -> list[tuple[Any, Any, Any]] | None:
+    """Materialise the rules over the default graph of ``store`` (ontology + data, no sameAs)
+    and return the entailments, or None where the rules would not be complete."""
+    import pyoxigraph as ox
+
+    if unsupported(tbox):
+        return None
+    store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in tbox
+                      if t not in ontology)  # T-box entailments feed the instance rules
+    materialise(store, compile_rules(tbox))
+    if _functional_clash(store, tbox):
+        return None
+    found = set(entailments(store))
+    found.update(t for t in tbox if t not in ontology and not is_trivial(*t))
+    return sorted(found)
+
+
 def infer_rules(asserted: Graph, ontology: Graph | None = None) -> Graph:
     """What the fast path infers from ``asserted`` (ontology + data), computed in Oxigraph.
 
@@ -178,20 +195,13 @@ def infer_rules(asserted: Graph, ontology: Graph | None = None) -> Graph:
 
     if ontology is None or _schema_in_data(asserted, ontology):
         return infer_fast(asserted)  # the T-box is not (only) the ontology: no shortcut
-    tbox = close_tbox(ontology)
-    if unsupported(tbox):
-        return infer_fast(asserted)
     store = ox.Store()
     # term by term, not through a file: Oxigraph's parsers relabel blank nodes, and the
     # entailments must name the same nodes as the rdflib graph they are added to
     store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in asserted)
-    store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in tbox
-                      if t not in asserted)  # T-box entailments feed the instance rules
-    materialise(store, compile_rules(tbox))
-    if _functional_clash(store, tbox):
+    found = infer_in_store(store, close_tbox(ontology), ontology)
+    if found is None:
         return infer_fast(asserted)
     out = new_graph()
-    out.addN((s, p, o, out) for s, p, o in entailments(store))
-    out.addN((s, p, o, out) for s, p, o in tbox
-             if (s, p, o) not in asserted and not is_trivial(s, p, o))
+    out.addN((s, p, o, out) for s, p, o in found if (s, p, o) not in asserted)
     return out

@@ -7,6 +7,7 @@ each violation through sameAs and inverse entailments (STYLE.md section 5).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,14 +91,81 @@ class _ParseOnce(Graph):
                              use_store_provided, **kwargs)
 
 
-def validate(data: Graph, shapes: Graph, origin: SubjectFiles | None = None) -> Report:
-    """Validate ``data`` (asserted triples + ontology) against ``shapes``."""
-    view = _ParseOnce(store=data.store, identifier=data.identifier,
-                      namespace_manager=data.namespace_manager)
+PARALLEL_FROM = 50_000  # triples; below this a forked worker costs more than it saves
+
+
+def _run(view: Graph, shapes: Graph, use: list[str] | None = None) -> tuple[bool, Graph]:
     conforms, report_graph, _ = shacl_validate(
         view, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
-        abort_on_first=False, meta_shacl=False,
+        abort_on_first=False, meta_shacl=False, use_shapes=use,
     )
+    return bool(conforms), report_graph
+
+
+def _groups(data: Graph, shapes: Graph, n: int) -> list[list[str]]:
+    """The targeted node shapes in ``n`` groups of about equal work (focus nodes x constraints),
+    largest first onto the least loaded group."""
+    cost: list[tuple[int, str]] = []
+    for shape in set(shapes.subjects(SH.targetClass)) | set(shapes.subjects(SH.targetObjectsOf)):
+        foci = sum(1 for c in shapes.objects(shape, SH.targetClass)
+                   for _ in data.subjects(RDF.type, c))
+        foci += sum(1 for p in shapes.objects(shape, SH.targetObjectsOf)
+                    for _ in data.objects(None, p))
+        weight = 1 + len(list(shapes.objects(shape, SH.property))) + len(
+            list(shapes.objects(shape, SH.sparql))) * 5
+        cost.append((foci * weight, str(shape)))
+    groups: list[tuple[int, list[str]]] = [(0, []) for _ in range(n)]
+    for c, name in sorted(cost, reverse=True):
+        i = min(range(n), key=lambda k: groups[k][0])
+        groups[i] = (groups[i][0] + c, [*groups[i][1], name])
+    return [members for _, members in groups if members]
+
+
+def _in_workers(view: Graph, shapes: Graph, groups: list[list[str]]) -> tuple[bool, Graph]:
+    """Each group of shapes in a forked worker (the graph is shared copy-on-write); the reports
+    are merged. pyshacl is single-threaded and each shape's results are independent."""
+    import multiprocessing
+
+    global _SHARED
+    _SHARED = (view, shapes, groups)  # inherited by the forked workers, never pickled
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(len(groups)) as pool:
+            parts = pool.map(_worker, range(len(groups)))
+    finally:
+        _SHARED = None
+    merged = Graph()
+    for _, triples in parts:
+        merged.addN((s, p, o, merged) for s, p, o in triples)
+    return all(c for c, _ in parts), merged
+
+
+_SHARED: tuple[Graph, Graph, list[list[str]]] | None = None
+
+
+def _worker(index: int) -> tuple[bool, list[tuple]]:
+    assert _SHARED is not None
+    view, shapes, groups = _SHARED
+    conforms, report = _run(view, shapes, groups[index])
+    return conforms, [tuple(t) for t in report]
+
+
+def validate(data: Graph, shapes: Graph, origin: SubjectFiles | None = None,
+             workers: int | None = None) -> Report:
+    """Validate ``data`` (asserted triples + ontology) against ``shapes``.
+
+    ``workers`` (default: the CPUs, for graphs of PARALLEL_FROM triples or more) splits the
+    shapes between forked processes; tests/test_validation_engine.py shows the same results.
+    """
+    view = _ParseOnce(store=data.store, identifier=data.identifier,
+                      namespace_manager=data.namespace_manager)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(data) >= PARALLEL_FROM else 1
+    groups = _groups(data, shapes, workers) if workers > 1 else []
+    if len(groups) > 1:
+        conforms, report_graph = _in_workers(view, shapes, groups)
+    else:
+        conforms, report_graph = _run(view, shapes)
     origin = origin or {}
     pretty = new_graph()
     results = []

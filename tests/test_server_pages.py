@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from server_util import LiveServer, start_server
 
+import natoeu_graph
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -139,6 +141,29 @@ def test_class_index(server: LiveServer, browser: Browser) -> None:
     assert "Finland" in names and "Belgium" in names
     browser.open(server.url + "/classes")
     assert browser.js("document.querySelectorAll('#classes tbody tr').length") > 20
+
+
+def test_pages_use_the_docs_stylesheet_and_the_server_additions(server: LiveServer,
+                                                                browser: Browser) -> None:
+    docs_css = (Path(natoeu_graph.__file__).parent / "templates" / "style.css").read_bytes()
+    status, headers, body = server.request("/static/style.css")
+    assert (status, body) == (200, docs_css) and headers["content-type"].startswith("text/css")
+    status, _, _ = server.request("/static/style.css", headers={"If-None-Match": headers["etag"]})
+    assert status == 304
+    status, _, extra = server.request("/static/server.css")
+    assert status == 200
+    rules = {line for line in docs_css.decode().splitlines() if "{" in line}
+    assert rules and not rules & set(extra.decode().splitlines())  # additions only, no copy
+    browser.open(server.url + "/queries")
+    sheets = browser.js("[...document.styleSheets].map(s => [new URL(s.href).pathname,"
+                        " s.cssRules.length])")
+    assert [s[0] for s in sheets] == ["/static/style.css", "/static/server.css"]
+    assert all(n > 5 for _, n in sheets)
+    # a docs rule (the nav bar) and a server rule (space between the nav links) both apply
+    assert browser.js("getComputedStyle(document.querySelector('nav')).backgroundColor") == \
+        "rgb(31, 59, 92)"
+    assert browser.js("getComputedStyle(document.querySelectorAll('nav a')[1]).marginRight") == \
+        "18px"
 
 
 def test_canned_query_runs_from_its_form(server: LiveServer, browser: Browser,

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.term import Node
 
 from natoeu_graph.build import Built
 from natoeu_graph.load import new_graph, parse_turtle
 from natoeu_graph.resources import Resources, locate
 from natoeu_graph.validate import validate
+from natoeu_graph.walk import Triple, blank_nodes, walk
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 NATOEU = Namespace("https://w3id.org/natoeu/ontology#")
@@ -34,18 +35,9 @@ def class_shapes(res: Resources) -> list[tuple[str, str]]:
     return sorted((str(s), str(c)) for s, c in g.subject_objects(SH.targetClass))
 
 
-def closure(g: Graph, node: Node) -> Iterator[tuple[Node, Node, Node]]:
+def closure(g: Graph, node: Node) -> Iterator[Triple]:
     """The node's triples and those of the blank nodes under it."""
-    todo, seen = [node], set()
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        for s, p, o in g.triples((n, None, None)):
-            yield s, p, o
-            if isinstance(o, BNode):
-                todo.append(o)
+    return walk(g, node, follow=blank_nodes)
 
 
 def snippet(built: Built, instance: URIRef) -> Graph:

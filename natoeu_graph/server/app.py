@@ -52,6 +52,7 @@ from .worker import TRUNCATED_HEADER, Context, Reply
 _ALLOW = "GET, HEAD, POST, OPTIONS"
 _DOC_TYPES = {"html": HTML} | {k: GRAPH_TYPES[k] for k in ("ttl", "jsonld", "nt", "rdfxml")}
 _CORS = {"Access-Control-Allow-Origin": "*"}
+_HERE = Path(__file__).parent
 
 
 def _json_error(exc: ProtocolError) -> Response:
@@ -419,6 +420,13 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None) -> St
         finally:
             server.pool.close()
 
+    # The pages use the docs stylesheet itself (one file, in natoeu_graph/templates/) at
+    # /static/style.css, then static/server.css with the server's additions only.
+    templates = StaticFiles(directory=_HERE.parent / "templates")
+
+    async def docs_stylesheet(request: Request) -> Response:
+        return await templates.get_response("style.css", request.scope)
+
     routes = [
         Route("/", server.home, methods=["GET", "HEAD"]),
         Route("/sparql", server.sparql,
@@ -431,7 +439,8 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None) -> St
         Route("/classes", server.classes, methods=["GET", "HEAD"]),
         Route("/classes/{name}", server.class_index, methods=["GET", "HEAD"]),
         Route("/favicon.ico", lambda r: Response(status_code=204)),
-        Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
+        Route("/static/style.css", docs_stylesheet),
+        Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ProtocolError: _protocol_error, HTTPException: _http_error, 500: _internal_error})

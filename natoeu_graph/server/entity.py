@@ -16,6 +16,7 @@ from ..build import Built
 from ..labels import curie, label
 from ..load import new_graph
 from ..namespaces import INSTANCES_BASE, ORG, TERMS_BASE, TIME
+from ..walk import blank_nodes, walk
 
 SCHEMA_URL = URIRef("https://schema.org/url")
 _HIDDEN = {RDF.type, RDFS.label, PROV.wasDerivedFrom, OWL.sameAs}
@@ -26,17 +27,8 @@ EXTERNAL = {"http://www.wikidata.org/entity/": "Wikidata",
 
 def description(g: Graph, iri: URIRef) -> Graph:
     out = new_graph()
-    todo: list[Any] = [iri]
-    seen: set[Any] = set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for s, p, o in g.triples((node, None, None)):
-            out.add((s, p, o))
-            if isinstance(o, BNode):
-                todo.append(o)
+    for triple in walk(g, iri, follow=blank_nodes):
+        out.add(triple)
     for s, p in g.subject_predicates(iri):
         out.add((s, p, iri))
     return out
