@@ -171,10 +171,15 @@ class Site:
     def _value(self, node: Node, depth: int) -> Ref:
         return self._bnode(node, depth) if isinstance(node, BNode) else self.ref(node)
 
-    def _prop_key(self, prop: Node) -> tuple[int, str]:
+    def _prop_key(self, prop: Node) -> tuple[int, str, str]:
         # label and definition first, provenance last, the rest by name
         order = {RDFS.label: 0, DEFINITION: 1, RDFS.comment: 3, **{p: 4 for p in SOURCE_PROPS}}
-        return order.get(prop, 2), self.name(prop).lower()  # type: ignore[call-overload]
+        return (order.get(prop, 2), self.name(prop).lower(),  # type: ignore[call-overload]
+                str(prop))
+
+    def _name_key(self, node: Node) -> tuple[str, str]:
+        # two nodes may share a label (Afghanistan the state and the place): the IRI breaks ties
+        return self.name(node), str(node)
 
     def incoming(self, node: URIRef) -> list[Fact]:
         """Statements of other individuals that point at this one, grouped by property."""
@@ -182,14 +187,14 @@ class Site:
         for s, p in self.facts.subject_predicates(node):
             if isinstance(s, URIRef) and s in self.pages and p != RDF.type:
                 grouped[p].append(s)
-        return [Fact(self.ref(p), [self.ref_when(s) for s in sorted(subjects, key=self.name)])
-                for p, subjects in sorted(grouped.items(), key=lambda kv: self.name(kv[0]))]
+        return [Fact(self.ref(p), [self.ref_when(s) for s in sorted(subjects, key=self._name_key)])
+                for p, subjects in sorted(grouped.items(), key=lambda kv: self._name_key(kv[0]))]
 
     def sources(self, node: URIRef) -> list[tuple[Ref, Ref | None]]:
         """Each source of the node with its web page, if it has one."""
         found = {o for p in SOURCE_PROPS for o in self.facts.objects(node, p)}
         out = []
-        for src in sorted(found, key=self.name):
+        for src in sorted(found, key=self._name_key):
             page = self.facts.value(src, PAGE)
             out.append((self.ref(src), Ref(str(page), str(page), external=True)
                         if isinstance(page, URIRef) else None))

@@ -99,7 +99,8 @@ def offline_loader(context: dict[str, Any]) -> Any:
 
 
 def _expanded(graph: Graph) -> list[dict[str, Any]]:
-    nquads = graph.serialize(format="nt")
+    # sorted: rdflib's order follows string hashes, and pyld embeds the node it meets first
+    nquads = "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True)))
     return list(jsonld.from_rdf(nquads, {"format": "application/n-quads"}))
 
 

@@ -50,6 +50,19 @@ def test_export_is_deterministic_across_processes(fmt: str, tmp_path: Path) -> N
     assert len(digests) == 1
 
 
+@pytest.mark.parametrize("frame", ["declaration", "claim", "operation"])
+def test_framed_export_is_deterministic_across_processes(frame: str, tmp_path: Path) -> None:
+    """pyld embeds the node it meets first: its input must not follow string hashes."""
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        out = tmp_path / f"{frame}-{seed}.jsonld"
+        proc = run_cli("export", "-f", "jsonld", "--frame", frame, "-o", str(out),
+                       env={"PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stderr
+        outputs.add(out.read_bytes())
+    assert len(outputs) == 1
+
+
 @pytest.mark.parametrize(("fmt", "parser"), [("ttl", "turtle"), ("nt", "nt"),
                                              ("jsonld", "json-ld")])
 def test_round_trip_isomorphic(built: Built, res: Resources, fmt: str, parser: str) -> None:
