@@ -25,6 +25,7 @@ from rdflib.term import Node
 from .build import Built
 from .errors import NatoeuError, UsageError
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from .oxterms import to_rdflib
 from .queries import needs_safety_parse, prepare, run
 
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
@@ -129,17 +130,6 @@ class OxigraphBackend:
         except (BackendError, OSError):
             return None
 
-    def _node(self, t: Any) -> Any:
-        ox = self.ox
-        if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        dt = t.datatype.value if t.datatype else None
-        if t.language or dt == str(XSD.string):
-            dt = None
-        return Literal(t.value, lang=t.language, datatype=URIRef(dt) if dt else None)
-
     def query(self, text: str, initial: Mapping[str, Node] | None = None, source: str = "query",
               allow_service: tuple[str, ...] = ()) -> Result:
         if needs_safety_parse(text):  # the same refusals as the embedded store
@@ -157,13 +147,13 @@ class OxigraphBackend:
             r = Result("SELECT")
             names = [v.value for v in answer.variables]
             r.vars = [Variable(n) for n in names]
-            r.bindings = [{Variable(n): self._node(sol[n]) for n in names if sol[n] is not None}
+            r.bindings = [{Variable(n): to_rdflib(sol[n]) for n in names if sol[n] is not None}
                           for sol in answer]
             return r
         r = Result("CONSTRUCT")
         g = Graph()
         for t in cast(Iterable[Any], answer):
-            g.add((self._node(t.subject), self._node(t.predicate), self._node(t.object)))
+            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         r.graph = g
         return r
 

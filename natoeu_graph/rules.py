@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 
 from .load import new_graph
+from .oxterms import to_oxigraph, to_rdflib
 from .reason import _TRIVIAL_TYPES, infer_fast, is_trivial
 
 _NEW = "urn:natoeu:rules:new"  # the graph each rule also writes to: the entailments
@@ -130,39 +131,12 @@ def materialise(store: Any, rules: list[str], max_rounds: int = 50) -> int:
     raise RuntimeError(f"rules did not reach a fixpoint in {max_rounds} rounds")
 
 
-def _ox_term(t: Any) -> Any:
-    import pyoxigraph as ox
-
-    if isinstance(t, URIRef):
-        return ox.NamedNode(str(t))
-    if isinstance(t, BNode):
-        return ox.BlankNode(str(t))
-    if t.language:
-        return ox.Literal(str(t), language=t.language)
-    if t.datatype:
-        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-    return ox.Literal(str(t))
-
-
-def _rdf_term(t: Any) -> Any:
-    import pyoxigraph as ox
-
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    dt = t.datatype.value if t.datatype is not None else None
-    if t.language or dt == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(t.value, lang=t.language or None)
-    return Literal(t.value, datatype=URIRef(dt) if dt else None)
-
-
 def entailments(store: Any) -> Iterator[tuple[Any, Any, Any]]:
     """The non-trivial triples the rules added, as rdflib terms."""
     import pyoxigraph as ox
 
     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(_NEW)):
-        t = (_rdf_term(q.subject), _rdf_term(q.predicate), _rdf_term(q.object))
+        t = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
         if not is_trivial(*t):
             yield t
 
@@ -174,7 +148,7 @@ def infer_in_store(store: Any, tbox: Graph, ontology: Graph) -> list[tuple[Any, 
 
     if unsupported(tbox):
         return None
-    store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in tbox
+    store.bulk_extend(ox.Quad(*map(to_oxigraph, t)) for t in tbox
                       if t not in ontology)  # T-box entailments feed the instance rules
     materialise(store, compile_rules(tbox))
     if _functional_clash(store, tbox):
@@ -195,10 +169,8 @@ def infer_rules(asserted: Graph, ontology: Graph | None = None) -> Graph:
 
     if ontology is None or _schema_in_data(asserted, ontology):
         return infer_fast(asserted)  # the T-box is not (only) the ontology: no shortcut
-    store = ox.Store()
-    # term by term, not through a file: Oxigraph's parsers relabel blank nodes, and the
-    # entailments must name the same nodes as the rdflib graph they are added to
-    store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in asserted)
+    store = ox.Store()  # term by term: the entailments name the rdflib graph's blank nodes
+    store.bulk_extend(ox.Quad(*map(to_oxigraph, t)) for t in asserted)
     found = infer_in_store(store, close_tbox(ontology), ontology)
     if found is None:
         return infer_fast(asserted)

@@ -4,7 +4,8 @@ The embedded path parses with rdflib (about 5k triples/s with natoeu's checks), 
 reasonable (more than 14 GiB at 1M triples) and caches a pickle. This path parses with Oxigraph,
 reasons with the compiled rules inside Oxigraph (natoeu_graph.rules) and keeps the result in the
 store itself. Validation stays pyshacl, the reference, on an rdflib copy of ontology + data made
-from the store (faster than rdflib's own parser). natoeu's own term checks (load.py) are not run
+by Oxigraph's parser (faster than rdflib's own; not from the store, which keeps derived integer
+types as xsd:integer). natoeu's own term checks (load.py) are not run
 here: Oxigraph's parsers are strict about IRIs and literals in their own way. The store is
 filled in memory; only when everything passed is it copied to PATH, key marker last, so a failed
 build never touches PATH and an interrupted copy is never taken for a built store.
@@ -16,15 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import OWL, Graph
 
 from .build import cache_key
 from .errors import InputError, NotConformingError, UsageError
 from .load import new_graph, parse_turtle
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from .oxterms import to_oxigraph, to_rdflib
 from .resources import Resources
 
-_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 Progress = Callable[[str], None]
 
 
@@ -45,11 +46,9 @@ def _rdflib_copy(files: list[Path]) -> Graph:
     xsd:nonNegativeInteger and other derived integer types as xsd:integer)."""
     import pyoxigraph as ox
 
-    from .rules import _rdf_term
-
     g = new_graph()
     for f in files:
-        g.addN((_rdf_term(q.subject), _rdf_term(q.predicate), _rdf_term(q.object), g)
+        g.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), g)
                for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE))
     return g
 
@@ -89,15 +88,14 @@ def build_store(res: Resources, path: Path, *, validated: bool = True,
     scratch.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
                         for name in names[:2]
                         for q in work.quads_for_pattern(None, None, None, name)
-                        if q.predicate.value != _SAME_AS)
+                        if q.predicate.value != str(OWL.sameAs))
     found = infer_in_store(scratch, close_tbox(ontology), ontology)
     if found is None:
         raise UsageError("the ontology uses OWL that the store's rule engine does not compile",
                          hint="Use the embedded path (natoeu query without --store) instead.")
     del scratch
-    from .rules import _ox_term
-
-    work.bulk_extend(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), names[2]) for s, p, o in found)
+    work.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), names[2])
+                     for s, p, o in found)
     say(f"inferred {len(found)} triples")
     return _write(work, path, cache_key(res, validated))
 
