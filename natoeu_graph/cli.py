@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__, atomic
-from .build import Built, build, check
+from .build import Built, build, cache_key, check
 from .errors import NatoeuError, NotConformingError, UsageError
 from .queries import bindings, get_query, list_queries, run, run_canned
 from .resources import Resources, locate
@@ -84,8 +84,6 @@ class Ctx:
             raise UsageError(f"unknown store {store!r}",
                              hint="Use rdflib, oxigraph (in memory) or oxigraph:PATH.")
         if kind == "oxigraph" and path and not extra and self.use_cache:
-            from .build import cache_key
-
             warm = OxigraphBackend.reopen(Path(path), cache_key(self.res, validated))
             if warm is not None:  # the store already holds this very graph
                 return warm

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 CASES: list[tuple[str, dict[str, str]]] = [
@@ -43,3 +45,13 @@ EXTERNAL = {"wikidata-iso-codes": Path(__file__).parent / "fixtures" / "wikidata
 def case_file(name: str, params: dict[str, str]) -> str:
     suffix = "".join(f"@{k}={v.replace(':', '_')}" for k, v in sorted(params.items()))
     return f"{name}{suffix}.csv"
+
+
+# The cases every store can answer alone, for the tests that compare stores.
+LOCAL = [(n, p) for n, p in CASES if n not in EXTERNAL]
+
+
+def rows(result_csv: str) -> list[list[str]]:
+    """A CSV answer as header + sorted rows: engines may order ties differently."""
+    header, *body = csv.reader(io.StringIO(result_csv))
+    return [header, *sorted(body)]

@@ -3,8 +3,6 @@ server on 127.0.0.1 that `natoeu publish` fills through the Graph Store Protocol
 
 from __future__ import annotations
 
-import csv
-import io
 import socket
 import subprocess
 import sys
@@ -15,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from query_cases import CASES, EXTERNAL, case_file
+from query_cases import LOCAL, case_file, rows
 
 from natoeu_graph.backends import EndpointBackend, OxigraphBackend, RdflibBackend
 from natoeu_graph.build import Built
@@ -24,7 +22,6 @@ from natoeu_graph.resources import Resources
 from natoeu_graph.results import to_csv
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
-LOCAL = [(n, p) for n, p in CASES if n not in EXTERNAL]
 
 
 def free_port() -> int:
@@ -64,10 +61,6 @@ def published(oxigraph_server: str, built: Built) -> str:
     assert counts["https://w3id.org/natoeu/graph/asserted"] == f"{len(built.asserted)} triples"
     return oxigraph_server
 
-
-def rows(result_csv: str) -> list[list[str]]:
-    header, *body = csv.reader(io.StringIO(result_csv))
-    return [header, *sorted(body)]  # engines may order ties differently
 
 
 @pytest.mark.parametrize(("name", "params"), LOCAL, ids=[case_file(n, p) for n, p in LOCAL])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from query_cases import CASES, EXTERNAL, case_file
+from query_cases import LOCAL, case_file, rows
 
 from natoeu_graph.backends import OxigraphBackend, RdflibBackend
 from natoeu_graph.build import Built, cache_key
@@ -16,13 +14,6 @@ from natoeu_graph.queries import bindings, get_query
 from natoeu_graph.resources import Resources
 from natoeu_graph.results import to_csv
 from natoeu_graph.storebuild import build_store
-
-LOCAL = [(n, p) for n, p in CASES if n not in EXTERNAL]
-
-
-def rows(result_csv: str) -> list[list[str]]:
-    header, *body = csv.reader(io.StringIO(result_csv))
-    return [header, *sorted(body)]  # engines may order ties differently
 
 
 @pytest.fixture(scope="module")
