@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from natoeu_graph.resources import locate
+from natoeu_graph.core.resources import locate
 
 HERE = Path(__file__).resolve().parent
 

@@ -69,7 +69,7 @@ class Step:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
 
     def graphs(self) -> tuple[Any, Any, Any]:
-        from natoeu_graph.load import new_graph
+        from natoeu_graph.core.namespaces import new_graph
 
         parts = self.load("parsed")
         out = []
@@ -80,8 +80,8 @@ class Step:
         return out[0], out[1], out[2]
 
     def built(self) -> Any:
-        from natoeu_graph.build import Built, cache_key
-        from natoeu_graph.resources import locate
+        from natoeu_graph.core.resources import locate
+        from natoeu_graph.pipeline.build import Built, cache_key
 
         parts = self.load("parsed")
         name = "inferred-fast" if (self.work / "inferred-fast.pickle").exists() \
@@ -93,14 +93,14 @@ class Step:
     # -- the steps
 
     def parse_rdflib(self) -> None:
-        from natoeu_graph.load import load_files, parse_turtle
-        from natoeu_graph.resources import locate
+        from natoeu_graph.core.resources import locate
+        from natoeu_graph.pipeline.parse import parse_files, parse_turtle
 
         res = locate(self.tree)
         start = time.perf_counter()
         ontology = parse_turtle(res.ontology)
         shapes = parse_turtle(res.shapes)
-        data, _ = load_files(res.data_files(), res.root)
+        data, _ = parse_files(res.data_files(), res.root)
         secs = time.perf_counter() - start
         self.save("parsed", {"ontology": [tuple(t) for t in ontology],
                              "shapes": [tuple(t) for t in shapes],
@@ -118,7 +118,7 @@ class Step:
         self.emit(seconds=time.perf_counter() - start)
 
     def canon(self) -> None:
-        from natoeu_graph.load import canonical_bnodes
+        from natoeu_graph.pipeline.parse import canonical_bnodes
 
         _, _, data = self.graphs()
         start = time.perf_counter()
@@ -136,7 +136,7 @@ class Step:
         self.emit(seconds=time.perf_counter() - start, triples=len(store))
 
     def validate(self) -> None:
-        from natoeu_graph.validate import validate
+        from natoeu_graph.pipeline.validate import validate
 
         ontology, shapes, data = self.graphs()
         start = time.perf_counter()
@@ -147,7 +147,7 @@ class Step:
     def _reason(self, engine: str) -> None:
         from rdflib import OWL
 
-        from natoeu_graph import reason
+        from natoeu_graph.pipeline.reason import budget as reason
 
         ontology, _, data = self.graphs()
         given = ontology + data
@@ -159,12 +159,15 @@ class Step:
             return
         infer: Callable[[Any], Any]
         if engine == "rules":
-            from natoeu_graph.rules import infer_rules
+            from natoeu_graph.pipeline.reason.rules import infer_rules
 
             def infer(g: Any) -> Any:
                 return infer_rules(g, ontology)
         else:
-            infer = reason.infer if engine == "owlrl" else reason.infer_fast
+            from natoeu_graph.pipeline.reason.fast import infer_fast
+            from natoeu_graph.pipeline.reason.full import infer as infer_full
+
+            infer = infer_full if engine == "owlrl" else infer_fast
         start = time.perf_counter()
         inferred = infer(given)
         secs = time.perf_counter() - start
@@ -181,8 +184,8 @@ class Step:
         self._reason("rules")
 
     def _queries(self, backend: Any) -> None:
-        from natoeu_graph.backends import OxigraphBackend, substitute
-        from natoeu_graph.queries import bindings, list_queries
+        from natoeu_graph.sparql.queries import bindings, list_queries
+        from natoeu_graph.stores.backends import OxigraphBackend, substitute
 
         for q in list_queries(self.tree / "queries"):
             given = {p.name: DATE for p in q.params if p.kind == "xsd_date"}
@@ -214,7 +217,7 @@ class Step:
                       raw=raw)
 
     def queries_rdflib(self) -> None:
-        from natoeu_graph.backends import RdflibBackend
+        from natoeu_graph.stores.backends import RdflibBackend
 
         built = self.built()
         start = time.perf_counter()
@@ -223,7 +226,7 @@ class Step:
         self._queries(RdflibBackend(graph))
 
     def queries_oxigraph(self) -> None:
-        from natoeu_graph.backends import OxigraphBackend
+        from natoeu_graph.stores.backends import OxigraphBackend
 
         built = self.built()
         start = time.perf_counter()
@@ -232,7 +235,7 @@ class Step:
         self._queries(backend)
 
     def export_rdflib(self) -> None:
-        from natoeu_graph.export import combined, serialize
+        from natoeu_graph.outputs.export import combined, serialize
 
         built = self.built()
         start = time.perf_counter()
@@ -247,7 +250,7 @@ class Step:
     def export_oxigraph(self) -> None:
         import pyoxigraph as ox
 
-        from natoeu_graph.backends import OxigraphBackend
+        from natoeu_graph.stores.backends import OxigraphBackend
 
         backend = OxigraphBackend(self.built())
         start = time.perf_counter()
@@ -257,7 +260,7 @@ class Step:
     def prime_cache(self) -> None:
         """Write natoeu's cache from the steps' results, so warm figures exist even where the
         cold build is over budget (a warm call only reads the cache)."""
-        from natoeu_graph import build
+        from natoeu_graph.pipeline import build
 
         build._save(self.built())
         self.emit(seconds=0.0)
@@ -406,8 +409,8 @@ def run_size(r: Runner, label: str, triples_target: int, root: Path, natoeu: str
              base_env: dict[str, str]) -> list[str]:
     from generate import generate
 
-    from natoeu_graph.backends import substitute
-    from natoeu_graph.queries import bindings, get_query
+    from natoeu_graph.sparql.queries import bindings, get_query
+    from natoeu_graph.stores.backends import substitute
 
     a = r.args
     tree, work = root / f"tree-{label}", root / f"work-{label}"
@@ -470,7 +473,7 @@ def run_size(r: Runner, label: str, triples_target: int, root: Path, natoeu: str
         f"{'parse, Oxigraph bulk load (Turtle)':{w}} {cell('parse_oxigraph'):>14} "
         f"{rss('parse_oxigraph'):>10}   naive rdflib parse {fmt_s(parse_peer)}: "
         f"{ratio(parse_peer, first('parse_oxigraph'))} faster",
-        f"{'parse, rdflib (natoeu load_files)':{w}} {cell('parse_rdflib'):>14} "
+        f"{'parse, rdflib (natoeu parse_files)':{w}} {cell('parse_rdflib'):>14} "
         f"{rss('parse_rdflib'):>10}   naive rdflib parse {fmt_s(parse_peer)}: "
         f"{ratio(first('parse_rdflib'), parse_peer)}",
         f"{'  + canonical blank-node labels (build)':{w}} {cell('canon'):>14} "

@@ -17,17 +17,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__, atomic
-from .build import Built, build, cache_key, check
-from .errors import NatoeuError, NotConformingError, UsageError
-from .queries import bindings, get_query, list_queries, run, run_canned
-from .resources import Resources, locate
-from .results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
+from . import __version__
+from .core import atomic
+from .core.context import load_context
+from .core.errors import NatoeuError, NotConformingError, UsageError
+from .core.resources import Resources, locate
+from .pipeline.build import Built, build, cache_key, check
+from .sparql.queries import bindings, get_query, list_queries, run, run_canned
+from .sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
-    from .backends import Backend
+    from .stores.backends import Backend
 
 
 def _fail(exc: NatoeuError) -> None:
@@ -73,7 +75,7 @@ class Ctx:
     def backend(self, validated: bool, extra: tuple[str, ...], store: str | None,
                 endpoint: str | None) -> Backend:
         """The store a query runs on: embedded rdflib, embedded Oxigraph, or an endpoint."""
-        from .backends import EndpointBackend, OxigraphBackend, RdflibBackend
+        from .stores.backends import EndpointBackend, OxigraphBackend, RdflibBackend
 
         if endpoint:
             if extra or store:
@@ -96,11 +98,10 @@ class Ctx:
         built = build(self.res, validated=validated, use_cache=self.use_cache)
         if not extra:
             return built
-        from . import jsonld
-        from .build import with_external
-        from .ingest import load_external
+        from .pipeline.build import with_external
+        from .pipeline.parse_external import parse_external
 
-        external = load_external(extra, jsonld.load_context(self.res.context))
+        external = parse_external(extra, load_context(self.res.context))
         return with_external(built, self.res, external, validated=validated)
 
 
@@ -228,7 +229,7 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
         try:
             query = Path(qfile).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            from .errors import InputError
+            from .core.errors import InputError
 
             raise InputError(qfile, None, f"cannot read query file: {exc}") from exc
         source = qfile
@@ -285,12 +286,12 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
       natoeu export --format nt --inferred -o natoeu.nt
       natoeu export --format jsonld --frame declaration -o declarations.jsonld
     """
-    from . import jsonld
-    from .export import framed, serialize
+    from .outputs import jsonld
+    from .outputs.export import framed, serialize
 
     if frame_name and fmt != "jsonld":
         raise UsageError("--frame works with --format jsonld only")
-    context = jsonld.load_context(obj.res.context)
+    context = load_context(obj.res.context)
     built = obj.graph(not no_validate, extra)
     if frame_name:
         data = framed(built, context, jsonld.load_frame(obj.res.ontology_dir, frame_name))
@@ -318,7 +319,7 @@ def describe_cmd(obj: Ctx, output: str | None) -> None:
     Example:
       natoeu describe -o void.ttl
     """
-    from .describe import describe
+    from .outputs.describe import describe
 
     _emit(describe(obj.graph()).serialize(format="turtle").encode("utf-8"), output)
 
@@ -335,12 +336,11 @@ def release_cmd(obj: Ctx, out_dir: str) -> None:
     Example:
       natoeu release -o build/release
     """
-    from . import jsonld
-    from .describe import MEDIA_TYPES, describe
-    from .export import serialize
+    from .outputs.describe import MEDIA_TYPES, describe
+    from .outputs.export import serialize
 
     built = obj.graph()
-    context = jsonld.load_context(obj.res.context)
+    context = load_context(obj.res.context)
     target = Path(out_dir)
     sizes: dict[str, int] = {}
     for filename in MEDIA_TYPES:
@@ -365,7 +365,7 @@ def links_cmd(obj: Ctx) -> None:
     Example:
       natoeu links
     """
-    from .links import coverage
+    from .outputs.links import coverage
 
     rows = coverage(obj.graph())
     click.echo(f"{'class':28} {'entities':>8} {'wikidata':>9} {'dbpedia':>8}")
@@ -396,7 +396,7 @@ def publish_cmd(obj: Ctx, endpoint: str, store_url: str | None, update_url: str 
       natoeu publish --endpoint http://127.0.0.1:7878/query
       natoeu query shared-members --endpoint http://127.0.0.1:7878/query
     """
-    from .publish import publish
+    from .stores.publish import publish
 
     for graph, n in publish(obj.graph(), endpoint, store_url, update_url).items():
         click.echo(f"{graph}: {n} triples")
@@ -421,13 +421,13 @@ def load_cmd(obj: Ctx, store: str, no_validate: bool) -> None:
     """
     import time
 
-    from .storebuild import build_store
+    from .stores.load import load_store
 
     kind, _, path = store.partition(":")
     if kind != "oxigraph" or not path:
         raise UsageError(f"--store {store!r} is not oxigraph:PATH")
     start = time.monotonic()
-    triples = build_store(obj.res, Path(path), validated=not no_validate,
+    triples = load_store(obj.res, Path(path), validated=not no_validate,
                         progress=lambda msg: click.echo(
                             f"{time.monotonic() - start:7.1f} s  {msg}", err=True))
     click.echo(f"wrote {path}: {triples} triples in 3 named graphs")
@@ -443,7 +443,7 @@ def check_cmd(obj: Ctx) -> None:
     Example:
       natoeu check
     """
-    from .queries import parse_query_file
+    from .sparql.queries import parse_query_file
 
     built = obj.graph(True)
     graph = built.merged()
@@ -489,7 +489,7 @@ def qa_cmd(obj: Ctx, fail_on: str, min_level: str) -> None:
       natoeu qa --min-level warn
       natoeu qa --fail-on warn
     """
-    from .qa import run_qa
+    from .qa.report import run_qa
 
     report = run_qa(obj.res)
     width = max(len(c.name) for c in report.checks)
@@ -523,7 +523,7 @@ def docs_cmd(obj: Ctx, out_dir: str) -> None:
     Example:
       natoeu docs -o build/docs && xdg-open build/docs/index.html
     """
-    from .docs import write_docs
+    from .outputs.docs import write_docs
 
     files = write_docs(obj.graph(), Path(out_dir))
     click.echo(f"wrote {len(files)} files to {out_dir}", err=True)
@@ -541,7 +541,7 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
     Example:
       natoeu timeline -o build/timeline.svg
     """
-    from .timeline import FORMATS, draw_timeline
+    from .outputs.timeline import FORMATS, draw_timeline
 
     path = Path(output)
     if path.suffix.lower() not in FORMATS:  # before the slow build, not after it

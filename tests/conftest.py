@@ -17,8 +17,8 @@ from rdflib import Graph
 _CACHE = tempfile.mkdtemp(prefix="natoeu-test-cache-")
 os.environ["NATOEU_CACHE_DIR"] = _CACHE
 
-from natoeu_graph.build import Built, build  # noqa: E402
-from natoeu_graph.resources import Resources, locate  # noqa: E402
+from natoeu_graph.core.resources import Resources, locate  # noqa: E402
+from natoeu_graph.pipeline.build import Built, build  # noqa: E402
 
 NATOEU = shutil.which("natoeu") or str(Path(sys.executable).with_name("natoeu"))
 

@@ -5,6 +5,7 @@ errors), ``pool`` (forked query workers killed at their deadline), ``worker`` (w
 runs), ``sandbox`` (no file, network or process access in a worker), ``formats`` (capped
 result serialisation), ``service`` (SPARQL Service Description), ``entity`` (descriptions of
 IRIs), ``pages`` (HTML), ``app`` (routes; it documents why IRIs answer 200 + Vary: Accept).
+May import: core, sparql, pipeline, outputs.
 """
 
 from .app import create_app, serve

@@ -25,12 +25,13 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import jsonld
-from ..build import Built
-from ..errors import UsageError
-from ..namespaces import INSTANCES_BASE, TERMS_BASE
-from ..queries import bindings, list_queries, prepare
-from ..resources import Resources
+from ..core.context import load_context
+from ..core.errors import UsageError
+from ..core.namespaces import INSTANCES_BASE, TERMS_BASE
+from ..core.resources import Resources
+from ..outputs import jsonld
+from ..pipeline.build import Built
+from ..sparql.queries import bindings, list_queries, prepare
 from . import entity, pages
 from .config import Limits
 from .pool import Saturated, WorkerPool
@@ -118,7 +119,7 @@ class Server:
         self.canned = {q.name: q for q in list_queries(res.queries_dir)}
         prepared = {name: (q, prepare(q.text, q.path.name)) for name, q in self.canned.items()}
         _warm(self.graph)
-        self.context = jsonld.load_context(res.context)
+        self.context = load_context(res.context)
         self.pool = WorkerPool(Context(self.graph, prepared, limits), limits)
 
     async def run(self, job: dict[str, Any]) -> Reply:
@@ -420,9 +421,9 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None) -> St
         finally:
             server.pool.close()
 
-    # The pages use the docs stylesheet itself (one file, in natoeu_graph/templates/) at
+    # The pages use the docs stylesheet itself (one file, in natoeu_graph/outputs/templates/) at
     # /static/style.css, then static/server.css with the server's additions only.
-    templates = StaticFiles(directory=_HERE.parent / "templates")
+    templates = StaticFiles(directory=_HERE.parent / "outputs" / "templates")
 
     async def docs_stylesheet(request: Request) -> Response:
         return await templates.get_response("style.css", request.scope)

@@ -12,11 +12,10 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
-from ..build import Built
-from ..labels import curie, label
-from ..load import new_graph
-from ..namespaces import INSTANCES_BASE, ORG, TERMS_BASE, TIME
-from ..walk import blank_nodes, walk
+from ..core.namespaces import INSTANCES_BASE, ORG, TERMS_BASE, TIME, new_graph
+from ..outputs.labels import curie, label
+from ..outputs.walk import blank_nodes, walk
+from ..pipeline.build import Built
 
 SCHEMA_URL = URIRef("https://schema.org/url")
 _HIDDEN = {RDF.type, RDFS.label, PROV.wasDerivedFrom, OWL.sameAs}

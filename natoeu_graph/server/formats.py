@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result
 
-from ..load import new_graph
-from ..results import _cell_tsv, _term_json
+from ..core.namespaces import new_graph
+from ..sparql.results import _cell_tsv, _term_json
 from .protocol import RDFLIB_FORMAT
 
 Row = tuple[Any, ...]

@@ -11,9 +11,9 @@ import jinja2
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from ..build import Built
-from ..labels import label
-from ..namespaces import ONTOLOGY_IRI, TERMS_BASE
+from ..core.namespaces import ONTOLOGY_IRI, TERMS_BASE
+from ..outputs.labels import label
+from ..pipeline.build import Built
 from .entity import Ref, local_href, ref
 
 _env = jinja2.Environment(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
-from ..load import new_graph
+from ..core.namespaces import new_graph
 from .protocol import GRAPH_TYPES, RESULT_TYPES
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -18,8 +18,8 @@ from typing import Any
 
 from rdflib import Graph, Variable
 
-from ..errors import UsageError
-from ..queries import CannedQuery, bindings, prepare
+from ..core.errors import UsageError
+from ..sparql.queries import CannedQuery, bindings, prepare
 from . import formats, sandbox
 from .config import Limits
 from .protocol import GRAPH_TYPES, RESULT_TYPES, error_body, media_type, negotiate

@@ -1,0 +1,114 @@
+"""Deterministic serialisation: the same graph gives byte-identical output in every run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rdflib import RDF, Dataset, Graph, URIRef
+
+from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, new_graph
+from ..pipeline.build import Built
+from . import jsonld
+
+FORMATS = ("ttl", "nt", "jsonld", "trig", "nquads")
+
+
+def _sorted_nt(g: Graph) -> bytes:
+    lines = sorted(line for line in g.serialize(format="nt").splitlines() if line.strip())
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _sort_jsonld(value: Any) -> Any:
+    """Order node objects and value arrays (their order carries no meaning outside @list)."""
+    if isinstance(value, dict):
+        return {k: (_sort_jsonld(v) if k != "@list" else [_sort_jsonld(x) for x in v])
+                for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sort_jsonld(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def json_bytes(doc: Any) -> bytes:
+    """Canonical JSON text: sorted keys and sorted value arrays, so output is deterministic."""
+    text = json.dumps(_sort_jsonld(doc), sort_keys=True, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _nquads(built: Built, inferred: bool) -> bytes:
+    ds = Dataset()
+    parts = [(GRAPH_ONTOLOGY, built.ontology), (GRAPH_ASSERTED, built.asserted)]
+    if inferred:
+        parts.append((GRAPH_INFERRED, built.inferred))
+    for name, part in parts:
+        target = ds.graph(name)
+        target.addN((s, p, o, target) for s, p, o in part)
+    lines = sorted(line for line in ds.serialize(format="nquads").splitlines() if line.strip())
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _trig(built: Built, inferred: bool) -> bytes:
+    """Ontology, asserted data and entailments in separate named graphs."""
+    parts = [(GRAPH_ONTOLOGY, built.ontology), (GRAPH_ASSERTED, built.asserted)]
+    if inferred:
+        parts.append((GRAPH_INFERRED, built.inferred))
+    chunks = [f"@prefix {k}: <{v}> .\n" for k, v in sorted(PREFIXES.items())]
+    for name, part in parts:
+        body = part.serialize(format="turtle")
+        body_lines = [line for line in body.splitlines() if not line.startswith("@prefix")]
+        inner = "\n".join("    " + line if line else "" for line in body_lines).strip("\n")
+        chunks.append(f"\n<{name}> {{\n{inner}\n}}\n")
+    return "".join(chunks).encode("utf-8")
+
+
+def combined(built: Built, inferred: bool) -> Graph:
+    g = new_graph()
+    parts = [built.ontology, built.asserted] + ([built.inferred] if inferred else [])
+    for part in parts:
+        g.addN((s, p, o, g) for s, p, o in part)
+    return g
+
+
+def serialize(built: Built, fmt: str, *, inferred: bool = False,
+              context: dict[str, Any] | None = None) -> bytes:
+    """Serialise the graph (ontology + data, plus entailments if ``inferred``) as ``fmt``.
+
+    JSON-LD is compacted by pyld with ``context`` (the published natoeu context).
+    """
+    if fmt == "trig":
+        return _trig(built, inferred)
+    if fmt == "nquads":
+        return _nquads(built, inferred)
+    g = combined(built, inferred)
+    if fmt == "nt":
+        return _sorted_nt(g)
+    if fmt == "jsonld":
+        if context is None:
+            raise ValueError("JSON-LD export needs the natoeu context")
+        return json_bytes(jsonld.compact(g, context))
+    if fmt == "ttl":
+        return g.serialize(format="turtle").encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def parse_trig(data: bytes) -> Dataset:
+    ds = Dataset()
+    ds.parse(data=data, format="trig")
+    return ds
+
+
+def framed(built: Built, context: dict[str, Any], frame_doc: dict[str, Any]) -> bytes:
+    """The asserted data framed by ``frame_doc`` (e.g. declarations with signatures embedded)."""
+    return json_bytes(jsonld.frame(built.asserted, context, frame_doc))
+
+
+def framed_source(built: Built, context: dict[str, Any], frame_doc: dict[str, Any]) -> Graph:
+    """The part of the asserted data that a frame covers: its matches and what they reach."""
+    types = frame_doc.get("@type", [])
+    terms = context["@context"]
+    roots: list[Any] = []
+    for t in types if isinstance(types, list) else [types]:
+        prefix, _, local = str(terms[t]).partition(":")
+        roots += built.asserted.subjects(RDF.type, URIRef(PREFIXES[prefix] + local))
+    return jsonld.reachable(built.asserted, roots)

@@ -1,0 +1,8 @@
+"""The pipeline that turns files into a validated, reasoned graph.
+
+``parse`` (the project's own Turtle files, with errors that name file and line),
+``parse_external`` (untrusted files given with --with: caps, no remote contexts, term checks),
+``validate`` (SHACL by pyshacl), ``reason`` (OWL RL engines), ``build`` (parse -> validate ->
+reason, cached; ``natoeu check``).
+May import: core, sparql.
+"""

@@ -1,0 +1,242 @@
+"""Build the graph once (parse, validate, reason) and cache the result on disk.
+
+The cache is keyed by a hash of every input file, the package's own code and the versions of
+the libraries that shape the result; any change rebuilds it. It is written atomically with a
+checksum, so a half-written or corrupt cache is detected and rebuilt, never used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import OWL, Graph
+
+from ..core import atomic
+from ..core.errors import NotConformingError
+from ..core.namespaces import new_graph
+from ..core.resources import Resources
+from .parse import SubjectFiles, canonical_bnodes, parse_files, parse_turtle
+
+if TYPE_CHECKING:
+    from .validate import Report
+
+CACHE_ENV = "NATOEU_CACHE_DIR"
+_FORMAT = b"natoeu-cache-1\n"
+_LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable", "pyoxigraph")
+
+Triples = list[tuple]
+
+
+class Built:
+    """The three parts of the graph: ontology, asserted data, entailments.
+
+    Each part is a Graph made on first use from its triples, so a warm query, which needs only
+    the union, never builds the parts.
+    """
+
+    def __init__(self, ontology: Graph | Triples, asserted: Graph | Triples,
+                 inferred: Graph | Triples, key: str, validated: bool,
+                 from_cache: bool = False) -> None:
+        self._parts: dict[str, Graph | Triples] = {
+            "ontology": ontology, "asserted": asserted, "inferred": inferred}
+        self.key = key
+        self.validated = validated
+        self.from_cache = from_cache
+        self._merged: Graph | None = None
+
+    def _part(self, name: str) -> Graph:
+        part = self._parts[name]
+        if not isinstance(part, Graph):
+            part = self._parts[name] = _graph(part)
+        return part
+
+    @property
+    def ontology(self) -> Graph:
+        return self._part("ontology")
+
+    @property
+    def asserted(self) -> Graph:
+        return self._part("asserted")
+
+    @property
+    def inferred(self) -> Graph:
+        return self._part("inferred")
+
+    def triples(self, name: str) -> Triples:
+        return [tuple(t) for t in self._parts[name]]
+
+    def merged(self) -> Graph:
+        """Ontology + asserted + inferred in one graph (built once, then shared)."""
+        if self._merged is None:
+            g = new_graph()
+            for part in self._parts.values():
+                g.addN((s, p, o, g) for s, p, o in part)
+            self._merged = g
+        return self._merged
+
+
+def cache_dir() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "natoeu-graph"
+
+
+def cache_key(res: Resources, validated: bool) -> str:
+    """Hash of the inputs, the package code and the library versions."""
+    h = hashlib.sha256()
+    for path in res.input_files():
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes() if path.exists() else b"<missing>")
+        h.update(b"\0")
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    for lib in _LIBS:
+        try:
+            version = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        h.update(f"{lib}={version}\0".encode())
+    from .reason.budget import engine_name
+
+    h.update(f"python={platform.python_version()};validated={validated};"
+             f"reasoner={engine_name()}".encode())
+    return h.hexdigest()
+
+
+def _cache_file(key: str) -> Path:
+    return cache_dir() / f"graph-{key[:32]}.pickle"
+
+
+def _save(built: Built) -> None:
+    payload = pickle.dumps(
+        {
+            "key": built.key,
+            "validated": built.validated,
+            "ontology": built.triples("ontology"),
+            "asserted": built.triples("asserted"),
+            "inferred": built.triples("inferred"),
+        },
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    with contextlib.suppress(OSError):  # an unwritable cache only costs speed
+        atomic.write_bytes(_cache_file(built.key), _FORMAT + digest + b"\n" + payload)
+
+
+def _graph(triples: Triples) -> Graph:
+    g = new_graph()
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return g
+
+
+def _load(key: str) -> Built | None:
+    path = _cache_file(key)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head, _, rest = raw.partition(b"\n")
+    digest, _, payload = rest.partition(b"\n")
+    if head + b"\n" != _FORMAT or hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    try:
+        data = pickle.loads(payload)
+    except Exception:
+        return None
+    if data.get("key") != key:
+        return None
+    return Built(
+        ontology=data["ontology"],
+        asserted=data["asserted"],
+        inferred=data["inferred"],
+        key=key,
+        validated=data["validated"],
+        from_cache=True,
+    )
+
+
+def parse_project(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:
+    """Parse ontology, shapes and data; blank nodes get canonical labels."""
+    root = res.root
+    ontology = canonical_bnodes(parse_turtle(res.ontology, str(res.ontology.relative_to(root))))
+    shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(root)))
+    data, origin = parse_files(res.data_files(), root)
+    return ontology, shapes, canonical_bnodes(data), origin
+
+
+def check(res: Resources) -> tuple[Report, SubjectFiles]:
+    """Validate the asserted graph without touching the cache."""
+    from .validate import validate  # pyshacl is slow to import; a warm query never needs it
+
+    ontology, shapes, data, origin = parse_project(res)
+    return validate(ontology + data, shapes, origin), origin
+
+
+def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> Built:
+    """Return the reasoned graph, from the cache when its key matches.
+
+    Raises NotConformingError when ``validated`` and the data do not conform to the shapes.
+    """
+    key = cache_key(res, validated)
+    if use_cache:
+        cached = _load(key)
+        if cached is not None:
+            return cached
+    from .reason.budget import infer_within_budget
+    from .validate import validate
+
+    ontology, shapes, data, origin = parse_project(res)
+    if validated:
+        report = validate(ontology + data, shapes, origin)
+        if not report.conforms:
+            raise NotConformingError(
+                f"the graph does not conform to the shapes ({len(report.errors)} violation(s))",
+                report.text(),
+                hint="Fix the data (see the report), or pass --no-validate to debug.",
+            )
+    # owl:sameAs links stay out of the closure: owlrl would copy every triple of a linked node
+    # onto its Wikidata and DBpedia IRIs (anchors.md 3.4, link hygiene).
+    reasoning_input = ontology + data
+    reasoning_input.remove((None, OWL.sameAs, None))
+    inferred = infer_within_budget(reasoning_input, ontology=ontology)
+    built = Built(ontology=ontology, asserted=data, inferred=inferred, key=key,
+                  validated=validated)
+    if use_cache:
+        _save(built)
+    return built
+
+
+def with_external(built: Built, res: Resources, external: Graph, *, validated: bool) -> Built:
+    """The graph plus external data for one call, validated as a whole when ``validated``.
+
+    External triples join the asserted part; they are not reasoned over (an untrusted owl:sameAs
+    chain can make owlrl run for minutes: security.md 2.8). Nothing is cached.
+    """
+    asserted = new_graph()
+    asserted.addN((s, p, o, asserted) for s, p, o in built.asserted)
+    asserted.addN((s, p, o, asserted) for s, p, o in external)
+    if validated:
+        from .validate import validate
+
+        shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(res.root)))
+        report = validate(built.ontology + asserted, shapes)
+        if not report.conforms:
+            raise NotConformingError(
+                f"the graph with the --with data does not conform to the shapes "
+                f"({len(report.errors)} violation(s)); nothing was merged",
+                report.text(),
+                hint="Fix the external data, or pass --no-validate to debug.",
+            )
+    return Built(ontology=built.ontology, asserted=asserted, inferred=built.inferred,
+                 key=built.key + "+external", validated=validated)

@@ -1,0 +1,109 @@
+"""Which reasoner runs, and within what budget: a forked worker killed at the deadline, and a
+size cap per engine."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from multiprocessing.connection import Connection
+
+from rdflib import Graph
+
+from ...core.errors import ReasoningBudgetError
+from ...core.namespaces import new_graph
+
+BUDGET_ENV = "NATOEU_REASONING_TIMEOUT"
+DEFAULT_TIMEOUT = 600.0
+MAX_INPUT_TRIPLES = 200_000  # owlrl: 150 s at 100k, superlinear
+# reasonable's memory grows faster than its input: 0.5 GiB at 100k, 3.5 GiB at 300k, killed
+# above 14 GiB at 1M (benchmarks, 2026-11-25); refuse with a message rather than be OOM-killed
+MAX_INPUT_TRIPLES_FAST = 300_000
+
+
+ENGINE_ENV = "NATOEU_REASONER"
+
+
+ENGINES = ("rules", "fast", "owlrl")
+# the rules run inside Oxigraph: 3.5 s and no blow-up at 100k where reasonable takes 23 s
+MAX_INPUT_TRIPLES_RULES = 5_000_000
+
+
+def engine_name() -> str:
+    """The reasoner in use: $NATOEU_REASONER (rules, fast or owlrl), else the first installed.
+
+    rules (the ontology compiled into SPARQL updates run in Oxigraph, pipeline.reason.rules) and
+    fast (reasonable + property chains) are defaults only because
+    tests/pipeline/test_reasoning.py proves that they give owlrl's answers to every canned query
+    and check, and the same triples as each other; owlrl stays the reference.
+    """
+    chosen = os.environ.get(ENGINE_ENV)
+    if chosen in ENGINES:
+        return chosen
+    try:
+        import reasonable  # noqa: F401
+    except ImportError:
+        return "owlrl"
+    try:
+        import pyoxigraph  # noqa: F401
+    except ImportError:
+        return "fast"
+    return "rules"
+
+
+def _child(asserted: Graph, ontology: Graph | None, engine: str, conn: Connection) -> None:
+    if engine == "rules":
+        from .rules import infer_rules
+
+        result = infer_rules(asserted, ontology)
+    elif engine == "fast":
+        from .fast import infer_fast
+
+        result = infer_fast(asserted)
+    else:
+        from .full import infer
+
+        result = infer(asserted)
+    conn.send([tuple(t) for t in result])
+    conn.close()
+
+
+def infer_within_budget(asserted: Graph, timeout: float | None = None,
+                        max_triples: int | None = None,
+                        engine: str | None = None, ontology: Graph | None = None) -> Graph:
+    """Reason with ``engine`` in a forked worker that is killed at the deadline.
+
+    ``ontology`` (the T-box part of ``asserted``) lets the rules engine compile it.
+
+    owlrl cannot be interrupted from inside the process, and some inputs make it run for
+    minutes (a 100-node owl:sameAs chain took 95 s: security.md 2.8), so the budget is enforced
+    by killing the worker.
+    """
+    engine = engine or engine_name()
+    if max_triples is None:
+        max_triples = {"fast": MAX_INPUT_TRIPLES_FAST, "rules": MAX_INPUT_TRIPLES_RULES}.get(
+            engine, MAX_INPUT_TRIPLES)
+    if len(asserted) > max_triples:
+        raise ReasoningBudgetError(
+            f"reasoning refused: {len(asserted)} input triples exceed the {engine} reasoner's "
+            f"budget of {max_triples}",
+            hint="Reason over a smaller graph, or load it into a triplestore with its own "
+            "reasoner (README: Other stores).")
+    limit = timeout if timeout is not None else float(os.environ.get(BUDGET_ENV, DEFAULT_TIMEOUT))
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(asserted, ontology, engine, child), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(limit):
+            raise ReasoningBudgetError(
+                f"reasoning stopped after {limit:g} s (budget exceeded)",
+                hint=f"The input makes OWL RL explode; raise {BUDGET_ENV} only if you trust it.")
+        triples = parent.recv()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    out = new_graph()
+    out.addN((s, p, o, out) for s, p, o in triples)
+    return out

@@ -1,0 +1,228 @@
+"""Canned SPARQL queries: .rq files with grlc-style `#+` headers and BASIL parameters.
+
+A parameter is a variable named ``?_<name>_<type>`` (e.g. ``?_date_xsd_date``); its value is
+bound with initBindings, never by string concatenation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import XSD, Graph, Literal, URIRef, Variable
+from rdflib.query import Result
+
+from ..core.errors import InputError, UsageError
+from ..core.namespaces import PREFIXES
+
+_PARAM = re.compile(r"\?_([A-Za-z][A-Za-z0-9]*)_(xsd_date|xsd_integer|xsd_string|iri)\b")
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    default: str | None
+
+    @property
+    def variable(self) -> str:
+        return f"_{self.name}_{self.kind}"
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str
+    tags: tuple[str, ...] = ()
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+
+def _header(text: str) -> dict[str, Any]:
+    lines = [line[3:] if line.startswith("#+ ") else line[2:]
+             for line in text.splitlines() if line.startswith("#+")]
+    if not lines:
+        return {}
+    loaded = yaml.safe_load("\n".join(lines)) or {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def parse_query_file(path: Path) -> CannedQuery:
+    text = path.read_text(encoding="utf-8")
+    try:
+        head = _header(text)
+    except yaml.YAMLError as exc:
+        raise InputError(str(path), None, f"bad #+ header: {exc}") from exc
+    defaults: dict[str, str] = {}
+    for item in head.get("defaults") or []:
+        if isinstance(item, dict):
+            defaults.update({str(k): str(v) for k, v in item.items()})
+    seen: dict[str, Param] = {}
+    for m in _PARAM.finditer(text):
+        seen.setdefault(m.group(1), Param(m.group(1), m.group(2), defaults.get(m.group(1))))
+    return CannedQuery(
+        name=path.stem,
+        path=path,
+        text=text,
+        summary=str(head.get("summary", "")).strip(),
+        description=str(head.get("description", "")).strip(),
+        tags=tuple(str(t) for t in head.get("tags") or ()),
+        params=tuple(seen.values()),
+    )
+
+
+def list_queries(queries_dir: Path) -> list[CannedQuery]:
+    return [parse_query_file(p) for p in sorted(queries_dir.glob("*.rq"))]
+
+
+def get_query(queries_dir: Path, name: str) -> CannedQuery:
+    path = queries_dir / f"{name}.rq"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) or not path.is_file():
+        known = ", ".join(q.name for q in list_queries(queries_dir))
+        raise UsageError(f"unknown query '{name}'", hint=f"Known queries: {known}.")
+    return parse_query_file(path)
+
+
+def coerce(param: Param, raw: str) -> Literal | URIRef:
+    """Turn a command-line value into a typed RDF term, or raise UsageError."""
+    if param.kind == "xsd_date":
+        value = dt.date.today().isoformat() if raw == "today" else raw
+        try:
+            dt.date.fromisoformat(value)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+        except ValueError:
+            raise UsageError(
+                f"parameter {param.name}={raw!r} is not a date",
+                hint="Use YYYY-MM-DD, e.g. --param date=2018-07-01, or 'today'.",
+            ) from None
+        return Literal(value, datatype=XSD.date)
+    if param.kind == "xsd_integer":
+        if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+            raise UsageError(f"parameter {param.name}={raw!r} is not an integer")
+        return Literal(int(raw), datatype=XSD.integer)
+    if param.kind == "iri":
+        prefix, _, local = raw.partition(":")
+        iri = PREFIXES[prefix] + local if prefix in PREFIXES and not local.startswith("//") \
+            else raw
+        if not _ABSOLUTE_IRI.match(iri):
+            raise UsageError(f"parameter {param.name}={raw!r} is not an IRI",
+                             hint="Give an absolute IRI or a prefixed name such as ne:FIN.")
+        return URIRef(iri)
+    return Literal(raw)
+
+
+def bindings(query: CannedQuery, given: dict[str, str]) -> dict[str, Literal | URIRef]:
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        names = ", ".join(known) or "none"
+        raise UsageError(f"query '{query.name}' has no parameter {', '.join(unknown)}",
+                         hint=f"Its parameters: {names}.")
+    out: dict[str, Literal | URIRef] = {}
+    for p in query.params:
+        raw = given.get(p.name, p.default)
+        if raw is None:
+            raise UsageError(f"query '{query.name}' needs --param {p.name}=VALUE")
+        out[p.variable] = coerce(p, raw)
+    return out
+
+
+def _services(node: Any) -> list[str]:
+    """The endpoint IRIs of every SERVICE clause in a query's algebra."""
+    if isinstance(node, dict):  # CompValue is a dict subclass
+        found = [str(node.get("term"))] if getattr(node, "name", None) == "ServiceGraphPattern" \
+            else []
+        return found + [iri for v in node.values() for iri in _services(v)]
+    if isinstance(node, (list, tuple)):
+        return [iri for v in node for iri in _services(v)]
+    return []
+
+
+@lru_cache(maxsize=512)
+def parsed(text: str, base: str | None = None,
+           namespaces: tuple[tuple[str, str], ...] = ()) -> Any:
+    """rdflib's parse + algebra translation of a query text, once per text.
+
+    A translated query is reusable (that is what prepareQuery is for); parsing is most of the
+    cost of a small query, and pyshacl re-issues each SPARQL constraint once per focus node.
+    """
+    # imported here: building rdflib's SPARQL grammar costs ~70 ms, which a query answered by
+    # Oxigraph never needs
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text, initNs=dict(namespaces), base=base)
+
+
+_RISKY = re.compile(r"SERVICE|FROM|\\[uU]", re.IGNORECASE)  # substrings: no tokenizer tricks
+_NAMES = re.compile(r"[?$]\w+|[\w.-]*:[\w.-]*")
+
+
+def needs_safety_parse(text: str) -> bool:
+    """False only when the text cannot hold SERVICE or FROM: neither word occurs anywhere in it,
+    not even inside another word, comment or string, and no \\u escape could spell one."""
+    # a line whose first visible character is # holds no query tokens: it is a comment (the
+    # grlc header among them) or the inside of a long string literal
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    # variables (?from) and prefixed names (prov:wasDerivedFrom) are single tokens, never keywords
+    body = _NAMES.sub(" ", body)
+    return _RISKY.search(body) is not None
+
+
+def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = ()) -> Any:
+    """Parse SPARQL text, turning pyparsing's errors into one line with line and column.
+
+    FROM / FROM NAMED (rdflib reads them as files or URLs) and SERVICE (rdflib sends the
+    current bindings to any host) are refused: security.md sections 2.1 and 2.2.
+    """
+    try:
+        prepared = parsed(text)
+    except RecursionError:
+        raise UsageError(f"{source}: SPARQL nested too deeply") from None
+    except Exception as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "col", None)
+        where = f" at line {line}, column {col}" if line is not None else ""
+        msg = str(exc).splitlines()[0]
+        raise UsageError(f"{source}: SPARQL syntax error{where}: {msg}",
+                         hint="Check the query text; every prefix must be declared.") from None
+    if getattr(prepared.algebra, "datasetClause", None):
+        raise UsageError(f"{source}: FROM and FROM NAMED are not allowed",
+                         hint="Queries run over the natoeu graph; merge other data instead.")
+    for endpoint in _services(prepared.algebra):
+        if not any(endpoint.startswith(prefix) for prefix in allow_service):
+            raise UsageError(
+                f"{source}: SERVICE <{endpoint}> is not allowed",
+                hint="Federation sends your query's bindings to that host; allow an endpoint "
+                "with --allow-service URL_PREFIX.")
+    return prepared
+
+
+def run(graph: Graph, text: str, initial: dict[str, Any] | None = None,
+        source: str = "query", allow_service: tuple[str, ...] = ()) -> Result:
+    """Evaluate a query; evaluation errors become UsageError with one line."""
+    prepared = prepare(text, source, allow_service)
+    try:
+        result = graph.query(prepared, initBindings={Variable(k): v
+                                                     for k, v in (initial or {}).items()})
+        if result.type == "SELECT":
+            result.bindings = list(result.bindings)  # force evaluation inside the try
+        return result
+    except UsageError:
+        raise
+    except Exception as exc:
+        raise UsageError(f"{source}: query failed: {type(exc).__name__}: {exc}") from None
+
+
+def run_canned(graph: Graph, query: CannedQuery, given: dict[str, str],
+               allow_service: tuple[str, ...] = ()) -> Result:
+    return run(graph, query.text, bindings(query, given), source=str(query.path.name),
+               allow_service=allow_service)
