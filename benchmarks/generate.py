@@ -105,11 +105,14 @@ class Nested:
 
 
 def _interval(begin: dt.date, end: dt.date | None) -> Nested:
-    """An OWL-Time interval as a blank node, as the shipped data writes it."""
+    """An OWL-Time interval as a blank node, as the shipped data writes it: an open one says it
+    was ongoing when last verified, against the shipped factsheet."""
     text = (f"[ a time:Interval ;\n        time:hasBeginning [ a time:Instant ; "
             f"time:inXSDDate {_date(begin)} ]")
     if end is None:
-        return Nested(text + " ]", 4)
+        text += (f" ;\n        natoeu:endStatus natoeu:Ongoing ; natoeu:lastVerified "
+                 f"{_date(LAST_DAY)} ;\n        natoeu:verifiedAgainst ne:source-factsheet-2018")
+        return Nested(text + " ]", 7)
     text += f" ;\n        time:hasEnd [ a time:Instant ; time:inXSDDate {_date(end)} ]"
     return Nested(text + " ]", 7)
 
@@ -183,6 +186,9 @@ def synthesize(target: int, seed: int = 1, taken: set[str] | None = None) -> Wri
         while True:
             region += 1
             r = f"r{region:04d}"
+            emit("sources", f"ne:syn-publisher-{r}", [
+                ("a", "foaf:Organization"),
+                ("rdfs:label", _lit(f"Synthetic regional institute {region}") + "@en")])
             sources = []
             for i in range(SOURCES):
                 src = f"ne:syn-source-{r}-{i:02d}"
@@ -194,6 +200,8 @@ def synthesize(target: int, seed: int = 1, taken: set[str] | None = None) -> Wri
                     ("dcterms:title", _lit(f"Regional security bulletin {region}.{i}")),
                     ("dcterms:issued", _date(issued)),
                     ("foaf:page", f"<https://example.org/natoeu-synthetic/{r}/{i:02d}.html>"),
+                    ("natoeu:sourceKind", "natoeu:ResearchPublication"),
+                    ("dcterms:publisher", f"ne:syn-publisher-{r}"),
                     ("natoeu:confidence", rng.choice(CONFIDENCE))])
                 sources.append(src)
 

@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE))
 # How each step's time grows with the graph, to skip a step before it blows the budget: owlrl
 # and the naive path (which runs owlrl) slightly worse than linear, the rest about linear.
 GROWTH = {"owlrl": 1.1, "naive": 1.1}
-# Seconds at 100k triples where nothing smaller has been measured in this run (issue 6).
+# Seconds at 100k triples where nothing smaller has been measured in this run.
 PRIOR = {"owlrl": 170.0, "naive": 250.0, "validate": 300.0}
 DATE = "2018-07-01"
 CHEAP = "member-counts"
@@ -426,7 +426,7 @@ def run_size(r: Runner, label: str, triples_target: int, root: Path, natoeu: str
     lines = [f"== {label}: {n:,} triples parsed (ontology + data); generated in {gen_s:.1f} s"]
     one_m = triples_target >= 1_000_000
     res: dict[str, Any] = {}
-    if one_m:  # at 1M the embedded path is out of scope (issue 6, item 5): `natoeu load` below
+    if one_m:  # at 1M the embedded path is out of scope: `natoeu load` below
         order = ["parse_oxigraph"]
     else:
         order = ["parse_oxigraph", "parse_rdflib", "parse_naive", "canon", "validate",

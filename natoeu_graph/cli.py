@@ -509,6 +509,112 @@ def qa_cmd(obj: Ctx, fail_on: str, min_level: str) -> None:
         sys.exit(1)
 
 
+@main.command("stale")
+@click.option("--older-than", "older_than", type=click.IntRange(min=0), default=365,
+              show_default=True, metavar="DAYS",
+              help="List open ends last verified more than DAYS days ago (or never).")
+@click.option("--today", "today_text", default=None, metavar="DATE",
+              help="Count ages from this date (YYYY-MM-DD) instead of today.")
+@click.option("--all", "show_all", is_flag=True,
+              help="List every open end, however fresh (the exit code still follows DAYS).")
+@click.pass_obj
+@handled
+def stale_cmd(obj: Ctx, older_than: int, today_text: str | None, show_all: bool) -> None:
+    """List facts without an end whose last verification is older than DAYS, most stale first.
+
+    A membership, term or operation without an end says either "ongoing, verified on DATE"
+    or "end not known after DATE"; both age. Each row shows the fact, its status, the date it
+    was last verified, against which source, and its sources. Exit 1 if any is older than DAYS
+    (CI runs this with its own limit), 0 otherwise.
+
+    \b
+    Example:
+      natoeu stale --older-than 180
+      natoeu stale --all --today 2026-12-01
+    """
+    import datetime as dt
+
+    from .qa.stale import open_ends
+
+    try:
+        today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    except ValueError:
+        raise UsageError(f"--today {today_text!r} is not a date",
+                         hint="Give it as YYYY-MM-DD, e.g. --today 2026-12-01.") from None
+    rows = open_ends(obj.graph().asserted)
+    old = [o for o in rows if o.age(today) is None or (o.age(today) or 0) > older_than]
+    shown = rows if show_all else old
+    for o in shown:
+        age = o.age(today)
+        verified = f"{o.last_verified} ({age} days)" if o.last_verified else "never"
+        against = _curie(o.verified_against) if o.verified_against else "-"
+        sources = ", ".join(_curie(s) for s in o.sources) or "-"
+        click.echo(f"{_curie(o.fact)}  {o.label or '-'}\n    {o.status}; last verified "
+                   f"{verified} against {against}\n    sources: {sources}")
+    click.echo(f"{len(old)} of {len(rows)} open ends last verified more than {older_than} days "
+               f"before {today} (or never)", err=True)
+    if old:
+        sys.exit(1)
+
+
+def _curie(iri: Any) -> str:
+    from .core.namespaces import INSTANCES_BASE
+
+    text = str(iri)
+    return "ne:" + text[len(INSTANCES_BASE):] if text.startswith(INSTANCES_BASE) else text
+
+
+@main.command("reconcile")
+@click.option("--print-query", "print_query", is_flag=True,
+              help="Print the SPARQL query to run on the Wikidata Query Service, and stop.")
+@click.option("--with", "results", metavar="FILE", type=click.Path(dir_okay=False),
+              help="That query's answer, saved as SPARQL results JSON (.json) or Turtle (.ttl).")
+@click.option("--differences-only", is_flag=True, help="List only rows that do not agree.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 also when a fact is missing on either side, not only on a difference.")
+@click.pass_obj
+@handled
+def reconcile_cmd(obj: Ctx, print_query: bool, results: str | None, differences_only: bool,
+                  strict: bool) -> None:
+    """Compare memberships and terms of office with Wikidata, offline.
+
+    First print the query and run it on the Wikidata Query Service (query.wikidata.org), saving
+    the answer as JSON; then compare: each fact of the graph whose entities link to Wikidata
+    gets a row per date, "agree", "differs" (both values shown), "missing in Wikidata" or
+    "missing here". Nothing is fetched by natoeu itself. Exit 1 when a value differs (with
+    --strict, also when a fact is missing on either side).
+
+    \b
+    Example:
+      natoeu reconcile --print-query > wikidata.rq
+      natoeu reconcile --with wikidata-answer.json --differences-only
+    """
+    from .qa.reconcile import read_results, reconcile, wikidata_query
+
+    graph = obj.graph().merged()
+    if print_query:
+        click.echo(wikidata_query(graph), nl=False)
+        return
+    if results is None:
+        raise UsageError("nothing to compare: give --with FILE or --print-query",
+                         hint="Run `natoeu reconcile --print-query`, run that query on the "
+                         "Wikidata Query Service, save the JSON, then `natoeu reconcile --with "
+                         "FILE`.")
+    rows = reconcile(graph, read_results(Path(results)))
+    shown = [r for r in rows if r.status != "agree"] if differences_only else rows
+    for r in shown:
+        fact = _curie(r.fact) if r.fact is not None else "-"
+        click.echo(f"{r.status:20} {r.field:5}  {r.what}  ours={r.ours or '-'}  "
+                   f"wikidata={r.theirs or '-'}  [{fact}; {r.statement}]")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())), err=True)
+    failing = {"differs", "missing here", "missing in Wikidata"} if strict else {"differs"}
+    if any(r.status in failing for r in rows):
+        sys.exit(1)
+
+
 @main.command("docs")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory to write (new, empty, or an earlier docs output; replaced whole).")

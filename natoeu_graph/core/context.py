@@ -58,7 +58,8 @@ _STANDARD: dict[str, dict[str, Any] | str] = {
     "name": {"@id": "foaf:name"},
     "sameAs": {"@id": "owl:sameAs", "@type": "@id"},
 }
-_DATATYPES = {"ordinal": "xsd:positiveInteger", "declaredMeasureCount": "xsd:nonNegativeInteger"}
+_DATATYPES = {"ordinal": "xsd:positiveInteger", "declaredMeasureCount": "xsd:nonNegativeInteger",
+              "lastVerified": "xsd:date"}
 
 
 def build_context(ontology: Graph) -> dict[str, Any]:

@@ -38,8 +38,11 @@ class NATOEU(DefinedNamespace):
     Claim: URIRef
     ConfidenceScheme: URIRef
     Cooperation: URIRef
+    CopyOrMirror: URIRef
     CyberIncident: URIRef
     Document: URIRef
+    EndStatusScheme: URIRef
+    EndUnknown: URIRef
     Event: URIRef
     Exercise: URIRef
     HighConfidence: URIRef
@@ -55,6 +58,10 @@ class NATOEU(DefinedNamespace):
     Meeting: URIRef
     Membership: URIRef
     MilitaryOperation: URIRef
+    NewsReport: URIRef
+    OfficialText: URIRef
+    OfficialWebPage: URIRef
+    Ongoing: URIRef
     Operation: URIRef
     OutOfDate: URIRef
     Participation: URIRef
@@ -64,8 +71,11 @@ class NATOEU(DefinedNamespace):
     PoliticalConsultation: URIRef
     Post: URIRef
     ProgressReport: URIRef
+    ReferenceWork: URIRef
+    ResearchPublication: URIRef
     Signature: URIRef
     Source: URIRef
+    SourceKindScheme: URIRef
     State: URIRef
     Summit: URIRef
     Support: URIRef
@@ -77,12 +87,16 @@ class NATOEU(DefinedNamespace):
     commandedBy: URIRef
     conductedBy: URIRef
     confidence: URIRef
+    confidenceNote: URIRef
     cooperatesWith: URIRef
     cooperationArea: URIRef
     coordinatedWith: URIRef
+    copyOf: URIRef
     country: URIRef
     declaredMeasureCount: URIRef
+    documentNumber: URIRef
     during: URIRef
+    endStatus: URIRef
     endorsedBy: URIRef
     form: URIRef
     hasTenure: URIRef
@@ -94,6 +108,7 @@ class NATOEU(DefinedNamespace):
     inMarginsOf: URIRef
     inPackage: URIRef
     invited: URIRef
+    lastVerified: URIRef
     measure: URIRef
     operationCommander: URIRef
     ordinal: URIRef
@@ -111,6 +126,7 @@ class NATOEU(DefinedNamespace):
     signatory: URIRef
     signature: URIRef
     signedBy: URIRef
+    sourceKind: URIRef
     statement: URIRef
     succeededBy: URIRef
     succeeds: URIRef
@@ -121,6 +137,7 @@ class NATOEU(DefinedNamespace):
     supports: URIRef
     topic: URIRef
     underArrangement: URIRef
+    verifiedAgainst: URIRef
 
 
 PREFIXES: dict[str, str] = {

@@ -24,7 +24,7 @@ from ..core.errors import UsageError
 from ..core.namespaces import INSTANCES_BASE, ONTOLOGY_IRI, PREFIXES, TERMS_BASE
 from ..pipeline.build import Built
 from . import diagram
-from .labels import curie, label
+from .labels import curie, label, open_end
 
 MARKER = ".natoeu-docs"  # marks a directory as ours, so regenerating may replace it
 _SKOS = PREFIXES["skos"]
@@ -148,7 +148,9 @@ class Site:
             return self.instant_text(node)
         end = self.facts.value(node, URIRef(_TIME + "hasEnd"))
         start = self.instant_text(begin)
-        return f"{start} to {self.instant_text(end)}" if end is not None else f"from {start}"
+        if end is not None:
+            return f"{start} to {self.instant_text(end)}"
+        return f"from {start} ({open_end(self.facts, node)})"
 
     def when(self, node: Node) -> str:
         """A date or time span stated directly on the node, for listings."""

@@ -1,9 +1,12 @@
-"""Human names for graph nodes: the English rdfs:label, else a prefixed name (CURIE)."""
+"""Human names for graph nodes: the English rdfs:label, else a prefixed name (CURIE); and what
+an open time span means, in words."""
 
 from __future__ import annotations
 
 from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
+
+from ..core.namespaces import NATOEU
 
 
 def curie(g: Graph, node: Node) -> str:
@@ -22,3 +25,16 @@ def label(g: Graph, node: Node) -> str:
     english = [o for o in labels if o.language == "en"]
     chosen = english or labels
     return str(chosen[0]) if chosen else curie(g, node)
+
+
+def open_end(g: Graph, interval: Node) -> str:
+    """What a span without an end means: "ongoing, last verified DATE" or "end not known, last
+    verified DATE"; never a bare "ongoing", which would present an unknown as a certainty."""
+    status = g.value(interval, NATOEU.endStatus)
+    seen = g.value(interval, NATOEU.lastVerified)
+    when = f", last verified {seen}" if seen is not None else ""
+    if status == NATOEU.Ongoing:
+        return f"ongoing{when}"
+    if status == NATOEU.EndUnknown:
+        return f"end not known{when}"
+    return "end not stated"

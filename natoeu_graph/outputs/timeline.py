@@ -36,10 +36,11 @@ _SPAN = "time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear"
 _HEAD = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()))
 
 MEMBERSHIPS = _HEAD + f"""
-SELECT ?org ?member ?begin ?end WHERE {{
+SELECT ?org ?member ?begin ?end ?status ?seen WHERE {{
   ?m a natoeu:Membership ; org:organization ?org ; org:member ?member ; org:memberDuring ?i .
   ?i time:hasBeginning/({_SPAN}) ?begin .
   OPTIONAL {{ ?i time:hasEnd/({_SPAN}) ?end }}
+  OPTIONAL {{ ?i natoeu:endStatus ?status ; natoeu:lastVerified ?seen }}
 }} ORDER BY ?org ?member ?begin"""
 
 DOCUMENTS = _HEAD + """
@@ -49,20 +50,22 @@ SELECT ?doc ?cls ?date WHERE {
 } ORDER BY ?date ?doc"""
 
 OPERATIONS = _HEAD + f"""
-SELECT ?op ?civilian ?by ?begin ?end WHERE {{
+SELECT ?op ?civilian ?by ?begin ?end ?status ?seen WHERE {{
   ?op a natoeu:Operation ; natoeu:during ?i .
   BIND(EXISTS {{ ?op a natoeu:CivilianMission }} AS ?civilian)
   OPTIONAL {{ ?op natoeu:conductedBy ?by }}
   ?i time:hasBeginning/({_SPAN}) ?begin .
   OPTIONAL {{ ?i time:hasEnd/({_SPAN}) ?end }}
+  OPTIONAL {{ ?i natoeu:endStatus ?status ; natoeu:lastVerified ?seen }}
 }} ORDER BY ?begin ?op"""
 
 TENURES = _HEAD + f"""
-SELECT ?post ?holder ?in ?parent ?begin ?end WHERE {{
+SELECT ?post ?holder ?in ?parent ?begin ?end ?status ?seen WHERE {{
   ?t a natoeu:Tenure ; natoeu:post ?post ; natoeu:holder ?holder ; natoeu:during ?i .
   OPTIONAL {{ ?post org:postIn ?in . OPTIONAL {{ ?in org:unitOf ?parent }} }}
   ?i time:hasBeginning/({_SPAN}) ?begin .
   OPTIONAL {{ ?i time:hasEnd/({_SPAN}) ?end }}
+  OPTIONAL {{ ?i natoeu:endStatus ?status ; natoeu:lastVerified ?seen }}
 }} ORDER BY ?post ?begin"""
 
 
@@ -81,7 +84,9 @@ class Series:
 
 @dataclass(frozen=True)
 class Span:
-    """A bar: ``end`` is the last day (inclusive); None means ongoing."""
+    """A bar: ``end`` is the last day (inclusive); None means ongoing (verified), drawn to today
+    with an arrow. ``unknown_end``: the end is not known, and ``end`` is the last day a source
+    shows the fact holding; the bar stops there with a question mark, never drawn to today."""
 
     row: str
     text: str
@@ -89,6 +94,7 @@ class Span:
     end: date | None
     colour: str
     hatch: str = ""
+    unknown_end: bool = False
 
 
 def to_date(value: Node | None, last: bool = False) -> date | None:
@@ -126,8 +132,19 @@ def _rows(g: Graph, query: str) -> list[Mapping[str, Node]]:
     return [row.asdict() for row in g.query(query) if isinstance(row, ResultRow)]
 
 
+_END_UNKNOWN = URIRef(PREFIXES["natoeu"] + "EndUnknown")
+
+
 def _span(row: Mapping[str, Node]) -> tuple[date | None, date | None]:
+    """Begin and last day; a span whose end is not known ends, as far as anyone knows, on the
+    last day it was verified (a membership counted up to then, a bar drawn up to then)."""
+    if row.get("end") is None and row.get("status") == _END_UNKNOWN:
+        return to_date(row.get("begin")), to_date(row.get("seen"), last=True)
     return to_date(row.get("begin")), to_date(row.get("end"), last=True)
+
+
+def _unknown_end(row: Mapping[str, Node]) -> bool:
+    return row.get("end") is None and row.get("status") == _END_UNKNOWN
 
 
 def org_colours(g: Graph) -> dict[Node, str]:
@@ -196,7 +213,7 @@ def operations(g: Graph, colours: dict[Node, str]) -> list[Span]:
             civilian = bool(row["civilian"].toPython())  # type: ignore[attr-defined]
             colour = colours.get(row["by"], "#888888") if "by" in row else "#888888"
             spans.append(Span(name, name, begin, end, colour,
-                              "////" if civilian else ""))
+                              "////" if civilian else "", _unknown_end(row)))
     return sorted(spans, key=lambda s: (s.begin, s.row))
 
 
@@ -208,7 +225,8 @@ def tenures(g: Graph, colours: dict[Node, str]) -> list[Span]:
         owner = next((row[k] for k in ("parent", "in") if row.get(k) in colours), None)
         if begin is not None:
             spans.append(Span(short_label(g, row["post"], 40), label(g, row["holder"]),
-                              begin, end, colours[owner] if owner is not None else "#5b7fa6"))
+                              begin, end, colours[owner] if owner is not None else "#5b7fa6",
+                              unknown_end=_unknown_end(row)))
     return sorted(spans, key=lambda s: (s.row, s.begin))
 
 
@@ -273,7 +291,8 @@ def _figure(counts: list[Series], docs: list[tuple[date, str, str]], ops: list[S
         ax.set_axisbelow(True)
     axes[0].set_xlim(xmin, xmax)
     fig.suptitle(f"Memberships, documents, operations and terms of office on one time axis "
-                 f"(open spans end at {today})", x=0.01, ha="left", fontsize=12)
+                 f"(ongoing spans run to {today}; ? marks an end not known)", x=0.01,
+                 ha="left", fontsize=12)
     _fit_labels(fig, labels)
     return fig
 
@@ -340,6 +359,9 @@ def _spans_panel(ax: Any, spans: list[Span], rows: list[str], today: date,
                       hatch=s.hatch, edgecolor="white", linewidth=0.6)[0]
         if s.end is None:  # ongoing: an arrow at "today"
             ax.plot([today], [y], marker=">", color=s.colour, markersize=6)
+        elif s.unknown_end:  # end not known: the bar stops at the last verification
+            ax.text(end, y, " ?", ha="left", va="center", fontsize=9, fontweight="bold",
+                    color="#333333")
         if s.text != s.row:
             text = ax.text(s.begin + (end - s.begin) / 2, y, s.text, ha="center", va="center",
                            fontsize=8, color=_ink(s.colour))

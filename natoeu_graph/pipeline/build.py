@@ -206,7 +206,7 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
                 hint="Fix the data (see the report), or pass --no-validate to debug.",
             )
     # owl:sameAs links stay out of the closure: owlrl would copy every triple of a linked node
-    # onto its Wikidata and DBpedia IRIs (anchors.md 3.4, link hygiene).
+    # onto its Wikidata and DBpedia IRIs.
     reasoning_input = ontology + data
     reasoning_input.remove((None, OWL.sameAs, None))
     inferred = infer_within_budget(reasoning_input, ontology=ontology)
@@ -221,7 +221,7 @@ def with_external(built: Built, res: Resources, external: Graph, *, validated: b
     """The graph plus external data for one call, validated as a whole when ``validated``.
 
     External triples join the asserted part; they are not reasoned over (an untrusted owl:sameAs
-    chain can make owlrl run for minutes: security.md 2.8). Nothing is cached.
+    chain can make owlrl run for minutes). Nothing is cached.
     """
     asserted = new_graph()
     asserted.addN((s, p, o, asserted) for s, p, o in built.asserted)

@@ -15,13 +15,13 @@ from ..core.errors import InputError
 from ..core.namespaces import new_graph
 
 # Characters that make an IRI unserialisable in Turtle/N-Triples (rdflib accepts them on parse,
-# then fails on every later save: security.md 2.10).
+# then fails on every later save).
 # Also C1 controls (not in RFC 3987's ucschar), U+2028/2029 (rdflib's N-Triples parser splits
 # lines there: found by tests/pipeline/test_fuzz.py), noncharacters and unpaired surrogates.
 _BAD_IRI_CHARS = re.compile(
     r'[\x00-\x20<>"{}|^`\\\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]')
 # C0 controls other than tab, LF and CR cannot be written in XML 1.0: an RDF/XML export (the
-# server's, or a consumer's) of such a literal is unparseable (security.md 6, row 8). Unpaired
+# server's, or a consumer's) of such a literal is unparseable. Unpaired
 # surrogates ("\ud800" escapes, found by tests/pipeline/test_fuzz.py) cannot be written as
 # UTF-8 at all; U+FFFE and U+FFFF are not XML characters either.
 _BAD_LITERAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -151,8 +151,8 @@ def _name(g: Graph, node: Node) -> str:
 def canonical_bnodes(g: Graph, name: str = "graph") -> Graph:
     """Relabel blank nodes deterministically, so the same input gives byte-identical exports.
 
-    In linear time: rdflib's canonicaliser is exponential on symmetric input (security.md 6,
-    row 28; 40 identical [ ] siblings took 39 s). Blank nodes form trees (``_blank_parents``),
+    In linear time: rdflib's canonicaliser is exponential on symmetric input (40
+    identical [ ] siblings took 39 s). Blank nodes form trees (``_blank_parents``),
     so a node's label hashes its parent's label or IRI, the linking predicate and its own
     subtree; identical siblings are interchangeable and are simply numbered.
     """

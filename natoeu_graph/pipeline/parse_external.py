@@ -1,5 +1,5 @@
 """External RDF merged for one call (`--with`), under the untrusted-input rules of
-security.md section 5.2: size caps, no remote or file JSON-LD contexts, no DTDs in RDF/XML,
+size caps, no remote or file JSON-LD contexts, no DTDs in RDF/XML,
 IRIs and datatypes checked, and nothing merged unless every file is good.
 """
 
@@ -64,8 +64,8 @@ _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _check_ids(path: Path, node: Any) -> None:
-    """pyld drops a node whose @id is not a valid absolute IRI without a word (security.md 6,
-    row 7): refuse it instead, naming the IRI."""
+    """pyld drops a node whose @id is not a valid absolute IRI without a word: refuse it
+    instead, naming the IRI."""
     stack = [node]
     while stack:
         item = stack.pop()

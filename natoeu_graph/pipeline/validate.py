@@ -2,7 +2,7 @@
 
 The shapes check the asserted graph (ontology + data) with no inference: SHACL's class targets
 already follow rdfs:subClassOf in the data graph, and validating the OWL RL closure would multiply
-each violation through sameAs and inverse entailments (STYLE.md section 5).
+each violation through sameAs and inverse entailments.
 """
 
 from __future__ import annotations

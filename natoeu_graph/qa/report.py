@@ -162,7 +162,7 @@ _ENTITY_IRI = re.compile(
 
 
 def _invalid_iris(g: Graph) -> Iterable[Row]:
-    """natoeu IRIs off the patterns of STYLE.md section 2 (a regex over every term: a SPARQL
+    """natoeu IRIs off the project's IRI patterns (a regex over every term: a SPARQL
     FILTER over three full scans took seconds)."""
     seen: set[URIRef] = set()
     for triple in g:

@@ -358,7 +358,7 @@ def _warm(graph: Graph) -> None:
     """Import what queries and serialisers load lazily, before forking the workers.
 
     A worker's sandbox refuses file access while a job runs; importing a plugin then would be
-    refused too (security.md 5.1 caveat).
+    refused too.
     """
     for text in ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "ASK { ?s ?p ?o }",
                  "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1",

@@ -1,4 +1,4 @@
-"""Limits of one server: deadline, caps and pool size (security.md 5.1)."""
+"""Limits of one server: deadline, caps and pool size."""
 
 from __future__ import annotations
 

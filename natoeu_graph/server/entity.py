@@ -13,7 +13,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from ..core.namespaces import INSTANCES_BASE, ORG, TERMS_BASE, TIME, new_graph
-from ..outputs.labels import curie, label
+from ..outputs.labels import curie, label, open_end
 from ..outputs.walk import blank_nodes, walk
 from ..pipeline.build import Built
 
@@ -84,7 +84,7 @@ def _interval_words(g: Graph, interval: Any) -> str:
     begin = [_date(g, b) for b in g.objects(interval, TIME.hasBeginning)]
     end = [_date(g, e) for e in g.objects(interval, TIME.hasEnd)]
     words = f"from {begin[0]}" if begin else "from an unknown date"
-    return words + (f" to {end[0]}" if end else " (ongoing)")
+    return words + (f" to {end[0]}" if end else f" ({open_end(g, interval)})")
 
 
 def ref(g: Graph, node: Any, depth: int = 0) -> Ref:

@@ -1,6 +1,6 @@
 """A pool of forked query workers; a worker that passes its deadline is killed and replaced.
 
-rdflib evaluation cannot be interrupted from a thread (security.md 2.15), so each query runs in
+rdflib evaluation cannot be interrupted from a thread, so each query runs in
 its own process, forked from the server after the graph is loaded (copy-on-write: a fork costs a
 few milliseconds, not a reload). A slow query holds one worker; cheap queries go to the others.
 When every worker is busy, up to ``Limits.queue`` requests wait; the next gets 429.

@@ -1,7 +1,7 @@
 """SPARQL 1.1 Protocol details: media types, Accept negotiation, errors as JSON.
 
 Accept headers are parsed with q-values and wildcards (clients that send several types got the
-wrong format from rdflib-endpoint: anchors.md); ties go to the server's order of preference.
+wrong format from rdflib-endpoint); ties go to the server's order of preference.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Defence in depth for query workers: no file, network or process access while a query runs.
 
 The query text is already refused if it has FROM, FROM NAMED or SERVICE (queries.prepare), and
-update forms never parse as queries. Behind that, each worker (security.md 5.1):
+update forms never parse as queries. Behind that, each worker:
 - turns off rdflib's dataset loading (``SPARQL_LOAD_GRAPHS``: FROM and LOAD never dereference);
 - installs a urllib opener that refuses every URL (SERVICE goes through urlopen);
 - installs an audit hook that, while a job runs, refuses network connections, DNS look-ups,

@@ -181,7 +181,7 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
     """Parse SPARQL text, turning pyparsing's errors into one line with line and column.
 
     FROM / FROM NAMED (rdflib reads them as files or URLs) and SERVICE (rdflib sends the
-    current bindings to any host) are refused: security.md sections 2.1 and 2.2.
+    current bindings to any host) are refused.
     """
     try:
         prepared = parsed(text)

@@ -69,7 +69,7 @@ def test_instance_iris_readable(built: Built) -> None:
 
 
 def test_every_factsheet_fact_is_traceable(built: Built, res: Resources) -> None:
-    """Each fact the seed states (facts.md section 1, Seed? = Y or Y*) is a claim derived from
+    """Each fact the seed states is a claim derived from
     the factsheet, about typed nodes that are themselves sourced."""
     g = built.merged()
     factsheet = NE["source-factsheet-2018"]

@@ -146,7 +146,8 @@ PREFIXES = """
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-ne:src a natoeu:Source ; rdfs:label "A source"@en ; dcterms:title "A source" .
+ne:src a natoeu:Source ; rdfs:label "A source"@en ; dcterms:title "A source" ;
+    natoeu:sourceKind natoeu:OfficialText ; dcterms:publisher ne:O .
 ne:X a natoeu:State ; rdfs:label "X"@en ; dcterms:identifier "XXX" ; prov:wasDerivedFrom ne:src .
 ne:O a natoeu:InternationalOrganization ; rdfs:label "O"@en ; skos:altLabel "O"@en ;
     prov:wasDerivedFrom ne:src .
@@ -172,6 +173,8 @@ ne:m a natoeu:Membership ; rdfs:label "X in O"@en ; org:member ne:X ; org:organi
 ne:m a natoeu:Membership ; rdfs:label "X in O"@en ; org:member ne:X ; org:organization ne:O ;
     natoeu:confidence natoeu:HighConfidence ; prov:wasDerivedFrom ne:src ;
     org:memberDuring [ a time:Interval ;
+        natoeu:endStatus natoeu:Ongoing ; natoeu:lastVerified "2025-01-01"^^xsd:date ;
+        natoeu:verifiedAgainst ne:src ;
         time:hasBeginning [ a time:Instant ; %s ] ] .
 """, 'time:inXSDDate "2004-05-01"^^xsd:date', 'rdfs:comment "some day"', "start date"),
     "ill-typed date": ("""
@@ -187,6 +190,8 @@ ne:m1 a natoeu:Membership ; rdfs:label "X in O (1)"@en ; org:member ne:X ; org:o
 ne:m2 a natoeu:Membership ; rdfs:label "X in O (2)"@en ; org:member ne:X ; org:organization ne:O ;
     natoeu:confidence natoeu:HighConfidence ; prov:wasDerivedFrom ne:src ;
     org:memberDuring [ a time:Interval ;
+        natoeu:endStatus natoeu:Ongoing ; natoeu:lastVerified "2025-01-01"^^xsd:date ;
+        natoeu:verifiedAgainst ne:src ;
         time:hasBeginning [ a time:Instant ; time:inXSDDate "%s"^^xsd:date ] ] .
 """, "2030-01-01", "2019-01-01", "overlap"),
     "signatory did not hold the post on the signing date": ("""
@@ -199,8 +204,31 @@ ne:sig a natoeu:Signature ; rdfs:label "A signs D"@en ; prov:wasDerivedFrom ne:s
 ne:t-b a natoeu:Tenure ; rdfs:label "B as P"@en ; natoeu:post ne:P ; natoeu:holder ne:B ;
     natoeu:confidence natoeu:HighConfidence ; prov:wasDerivedFrom ne:src ;
     natoeu:during [ a time:Interval ;
+        natoeu:endStatus natoeu:Ongoing ; natoeu:lastVerified "2025-01-01"^^xsd:date ;
+        natoeu:verifiedAgainst ne:src ;
         time:hasBeginning [ a time:Instant ; time:inXSDDate "%s"^^xsd:date ] ] .
 """, "2015-01-01", "2014-06-01", "overlap"),
+    "open end that does not say what it means": ("""
+ne:m a natoeu:Membership ; rdfs:label "X in O"@en ; org:member ne:X ; org:organization ne:O ;
+    natoeu:confidence natoeu:HighConfidence ; prov:wasDerivedFrom ne:src ;
+    org:memberDuring [ a time:Interval ; %s
+        time:hasBeginning [ a time:Instant ; time:inXSDDate "2004-05-01"^^xsd:date ] ] .
+""", "natoeu:endStatus natoeu:EndUnknown ; natoeu:lastVerified \"2019-05-01\"^^xsd:date ; "
+         "natoeu:verifiedAgainst ne:src ;", "", "natoeu:endStatus"),
+    "source that does not say what it is": ("""
+ne:s2 a natoeu:Source ; rdfs:label "S2"@en ; dcterms:title "S2" ; dcterms:publisher ne:O %s .
+ne:X prov:wasDerivedFrom ne:s2 .
+""", "; natoeu:sourceKind natoeu:NewsReport", "", "natoeu:sourceKind"),
+    "source without a publisher": ("""
+ne:s2 a natoeu:Source ; rdfs:label "S2"@en ; dcterms:title "S2" ;
+    natoeu:sourceKind natoeu:NewsReport %s .
+ne:X prov:wasDerivedFrom ne:s2 .
+""", "; dcterms:publisher ne:O", "", "dcterms:publisher"),
+    "copy that does not say what it copies": ("""
+ne:s2 a natoeu:Source ; rdfs:label "S2"@en ; dcterms:title "S2" ; dcterms:publisher ne:O ;
+    natoeu:sourceKind natoeu:CopyOrMirror %s .
+ne:X prov:wasDerivedFrom ne:s2 .
+""", "; natoeu:copyOf ne:src", "", "natoeu:copyOf"),
     "fact without a source": ("""
 ne:pl a natoeu:Place ; rdfs:label "Somewhere"@en %s .
 """, "; prov:wasDerivedFrom ne:src", "", "prov:wasDerivedFrom"),

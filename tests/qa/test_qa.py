@@ -144,7 +144,7 @@ SEEDS: dict[str, Seed] = {
         f'{SRC} .\n' + "".join(
             f'ne:membership-xyz-{o.lower()} a natoeu:Membership ; rdfs:label "Xyzland in {o}"@en ; '
             f'org:member ne:XYZ ; org:organization ne:{o} ; org:memberDuring '
-            f'{interval("2025-01-01")} ; {SRC} .\n' for o in ("NATO", "EU"))),
+            f'{interval("2018-01-01")} ; {SRC} .\n' for o in ("NATO", "EU"))),
     "imprecise_term_dates": Seed(
         "ne:tenure-gyear",
         data='ne:tenure-gyear a natoeu:Tenure ; rdfs:label "A term ending in a year"@en ; '
@@ -156,7 +156,44 @@ SEEDS: dict[str, Seed] = {
         "ne:place-nowhere", data='ne:place-nowhere a natoeu:Place ; rdfs:label "Nowhere"@en .\n'),
     "uncited_source": Seed(
         "ne:source-never-cited", data='ne:source-never-cited a natoeu:Source ; '
-        'rdfs:label "Never cited"@en ; dcterms:title "Never cited" .\n'),
+        'rdfs:label "Never cited"@en ; dcterms:title "Never cited" ; '
+        'foaf:page <https://example.org/never-cited> .\n'),
+    # --- sources (the source policy) ---
+    "source_excluded_site": Seed(
+        "ne:source-excluded", data='ne:source-excluded a natoeu:Source ; rdfs:label "Ex"@en ; '
+        'natoeu:sourceKind natoeu:NewsReport ; dcterms:publisher ne:publisher-x ; '
+        'foaf:page <https://www.fort-russ.com/2018/07/x> .\nne:FIN prov:wasDerivedFrom '
+        'ne:source-excluded .\n'),
+    "source_without_address": Seed(
+        "ne:source-nowhere", data='ne:source-nowhere a natoeu:Source ; rdfs:label "Nowhere"@en ; '
+        'dcterms:title "Nowhere" ; natoeu:sourceKind natoeu:NewsReport ; '
+        'dcterms:publisher ne:publisher-x .\nne:SWE prov:wasDerivedFrom ne:source-nowhere .\n'),
+    "official_text_without_address": Seed(
+        "ne:source-unfindable", data='ne:source-unfindable a natoeu:Source ; '
+        'rdfs:label "Unfindable"@en ; dcterms:title "A statement" ; dcterms:publisher ne:NATO ; '
+        'dcterms:issued "2020-01-01"^^xsd:date ; natoeu:sourceKind natoeu:OfficialText .\n'
+        'ne:NOR prov:wasDerivedFrom ne:source-unfindable .\n'),
+    "fact_cites_copy": Seed(
+        "ne:source-a-copy", data='ne:source-a-copy a natoeu:Source ; rdfs:label "Copy"@en ; '
+        'natoeu:sourceKind natoeu:CopyOrMirror ; natoeu:copyOf ne:source-factsheet-2018 ; '
+        'dcterms:publisher ne:publisher-x ; foaf:page <https://example.org/copy> .\n'
+        'ne:DNK prov:wasDerivedFrom ne:source-a-copy .\n'),
+    "high_confidence_weak_sources": Seed(
+        "ne:cooperation-weak", data='ne:cooperation-weak a natoeu:Cooperation ; '
+        'rdfs:label "Weakly sourced"@en ; natoeu:confidence natoeu:HighConfidence ; '
+        'prov:wasDerivedFrom ne:source-one-report .\nne:source-one-report a natoeu:Source ; '
+        'rdfs:label "One report"@en ; natoeu:sourceKind natoeu:NewsReport ; '
+        'dcterms:publisher ne:publisher-x ; foaf:page <https://example.org/one> .\n'),
+    "fact_sourced_before_it_began": Seed(
+        "ne:membership-too-early", data='ne:membership-too-early a natoeu:Membership ; '
+        'rdfs:label "Sourced before it began"@en ; org:member ne:UKR ; org:organization ne:EU ; '
+        f'org:memberDuring {interval("2031-01-01")} ; {SRC} .\n'),
+    "weak_sources_without_note": Seed(
+        "ne:cooperation-unexplained", data='ne:cooperation-unexplained a natoeu:Cooperation ; '
+        'rdfs:label "Unexplained"@en ; natoeu:confidence natoeu:LowConfidence ; '
+        'prov:wasDerivedFrom ne:source-other-report .\nne:source-other-report a natoeu:Source ; '
+        'rdfs:label "Other report"@en ; natoeu:sourceKind natoeu:NewsReport ; '
+        'dcterms:publisher ne:publisher-y ; foaf:page <https://example.org/other> .\n'),
 }
 
 

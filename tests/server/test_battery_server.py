@@ -1,4 +1,4 @@
-"""The bad-input battery of security.md section 6 (rows 9-21, 31, 32) against a real server.
+"""The bad-input battery (the rows for a server) against a real server.
 
 One test per row. After each, a cheap canned query must still be answered normally, and no
 response may carry a stack trace or a server path. File and network access is watched twice: the

@@ -3,6 +3,7 @@ server on 127.0.0.1 that `natoeu publish` fills through the Graph Store Protocol
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -114,14 +115,13 @@ def test_warm_oxigraph_store_needs_no_cached_graph(project_copy: Path, tmp_path:
     # in a copy of the data the Netherlands leave NATO in 2010: a new key, the store is rebuilt
     members = project_copy / "data" / "memberships.ttl"
     text = members.read_text(encoding="utf-8")
-    start = ('org:member ne:NLD ;\n    org:organization ne:NATO ;\n'
-             '    org:memberDuring [ a time:Interval ;\n'
-             '        time:hasBeginning [ a time:Instant ; '
-             'time:inXSDDate "1949-04-04"^^xsd:date ] ] ;')
-    assert text.count(start) == 1
-    end = ' ;\n        time:hasEnd [ a time:Instant ; time:inXSDDate "2010-12-31"^^xsd:date ] ]'
-    members.write_text(text.replace(start, start.replace(" ] ] ;", " ]" + end + " ;", 1)),
-                       encoding="utf-8")
+    start = text.index("ne:membership-nld-nato a")
+    block = text[start:text.index("\n\n", start)]
+    open_end = re.search(r' ;\s*natoeu:endStatus [^\]]*\]', block)
+    assert open_end is not None
+    ended = block.replace(open_end.group(0), ' ;\n        time:hasEnd [ a time:Instant ; '
+                          'time:inXSDDate "2010-12-31"^^xsd:date ] ]')
+    members.write_text(text.replace(block, ended), encoding="utf-8")
     changed = run_cli(*args, env=env)
     assert changed.returncode == 0, changed.stderr
     assert changed.stdout.splitlines()[1] == "2018-07-01,28,28,21"

@@ -75,7 +75,7 @@ def infer_within_budget(asserted: Graph, timeout: float | None = None,
     ``ontology`` (the T-box part of ``asserted``) lets the rules engine compile it.
 
     owlrl cannot be interrupted from inside the process, and some inputs make it run for
-    minutes (a 100-node owl:sameAs chain took 95 s: security.md 2.8), so the budget is enforced
+    minutes (a 100-node owl:sameAs chain took 95 s), so the budget is enforced
     by killing the worker.
     """
     engine = engine or engine_name()
