@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, Namespace, URIRef
+from rdflib.collection import Collection
 from rdflib.term import Node
 
 from ..core.namespaces import new_graph
@@ -168,21 +169,80 @@ def validate(data: Graph, shapes: Graph, origin: SubjectFiles | None = None,
         conforms, report_graph = _in_workers(view, shapes, groups)
     else:
         conforms, report_graph = _run(view, shapes)
-    origin = origin or {}
+    return Report(conforms=bool(conforms), graph=report_graph,
+                  results=readable(report_graph, data, shapes, origin or {}))
+
+
+def _path(pretty: Graph, graphs: tuple[Graph, ...], node: Node | None) -> str:
+    """A SHACL property path as a SPARQL property path: p1/p2, ^p, (a|b), p*, p+, p?."""
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return _short(pretty, node)
+    g = next((g for g in graphs if (node, None, None) in g), None)
+    if g is None:
+        return _short(pretty, node)
+    if (node, RDF.first, None) in g:
+        return "/".join(_path(pretty, graphs, step) for step in Collection(g, node))
+    for key, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                     (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        inner = g.value(node, key)
+        if inner is not None:
+            text = _path(pretty, graphs, inner)
+            return fmt.format(f"({text})" if "/" in text or "|" in text else text)
+    alternatives = g.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path(pretty, graphs, a) for a in Collection(g, alternatives)) + ")"
+    return _short(pretty, node)
+
+
+def _owner(data: Graph, node: Node, pretty: Graph) -> tuple[Node, str]:
+    """The IRI a blank node (an interval, an instant) hangs from, and the path from it."""
+    steps: list[str] = []
+    seen = {node}
+    while isinstance(node, BNode):
+        parents = sorted(data.subject_predicates(node), key=lambda sp: (str(sp[0]), str(sp[1])))
+        if not parents or parents[0][0] in seen:
+            break
+        node, predicate = parents[0]
+        seen.add(node)
+        steps.insert(0, _short(pretty, predicate))
+    return node, "/".join(steps)
+
+
+def readable(report: Graph, data: Graph, shapes: Graph, origin: SubjectFiles) -> list[Violation]:
+    """The report as a person reads it: one result per problem, each on the IRI it belongs to.
+
+    pyshacl reports a nested shape's failure twice: on the node itself (an interval that ends
+    before it begins) and, through sh:node, on the node that points to it ("natoeu:during is at
+    most one interval with a beginning"), whose message names the wrong constraint; the second
+    is dropped when the first is there. A shape reached from two targets reports the same
+    result twice: kept once. Blank nodes are named by the IRI they hang from and the path to
+    them, property paths are written as SPARQL paths.
+    """
     pretty = new_graph()
-    results = []
-    for r in report_graph.subjects(RDF.type, SH.ValidationResult):
-        focus = report_graph.value(r, SH.focusNode)
-        sev = report_graph.value(r, SH.resultSeverity)
-        results.append(
-            Violation(
-                severity=str(sev).rsplit("#", 1)[-1] if sev else "Violation",
-                focus=_short(pretty, focus),
-                path=_short(pretty, report_graph.value(r, SH.resultPath)),
-                message=str(report_graph.value(r, SH.resultMessage) or "constraint violated"),
-                value=_short(pretty, report_graph.value(r, SH.value)),
-                shape=_short(pretty, report_graph.value(r, SH.sourceShape)),
-                file=origin.get(focus) if isinstance(focus, URIRef) else None,
-            )
+    graphs = (report, shapes)
+    rows = [r for r in report.subjects(RDF.type, SH.ValidationResult)]
+    foci = {report.value(r, SH.focusNode) for r in rows}
+    out: dict[tuple[str, ...], Violation] = {}
+    for r in rows:
+        focus = report.value(r, SH.focusNode)
+        value = report.value(r, SH.value)
+        component = report.value(r, SH.sourceConstraintComponent)
+        if component == SH.NodeConstraintComponent and value in foci and value != focus:
+            continue
+        owner, steps = _owner(data, focus, pretty) if focus is not None else (focus, "")
+        path = "/".join(p for p in (steps, _path(pretty, graphs, report.value(r, SH.resultPath)))
+                        if p)
+        sev = report.value(r, SH.resultSeverity)
+        v = Violation(
+            severity=str(sev).rsplit("#", 1)[-1] if sev else "Violation",
+            focus=_short(pretty, owner),
+            path=path,
+            message=str(report.value(r, SH.resultMessage) or "constraint violated"),
+            value="" if isinstance(value, BNode) else _short(pretty, value),
+            shape=_short(pretty, report.value(r, SH.sourceShape)),
+            file=origin.get(owner) if isinstance(owner, URIRef) else None,
         )
-    return Report(conforms=bool(conforms), graph=report_graph, results=results)
+        out.setdefault((v.severity, v.focus, v.path, v.message, v.value), v)
+    return list(out.values())
