@@ -122,9 +122,9 @@ def backend_options(fn: F) -> F:
 
 def service_option(fn: F) -> F:
     return click.option(
-        "--allow-service", "allow_service", multiple=True, metavar="URL_PREFIX",
-        help="Allow SERVICE clauses to endpoints under this prefix (repeatable); all others "
-        "are refused.")(fn)
+        "--allow-service", "allow_service", multiple=True, metavar="URL",
+        help="Allow SERVICE clauses to this endpoint: same scheme, host and port, and its path "
+        "or below (repeatable); all others are refused.")(fn)
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -153,7 +153,10 @@ def main(ctx: click.Context, home: str | None, no_cache: bool) -> None:
     """
     # rdflib logs a traceback for each ill-typed literal; our own message names file and line
     logging.getLogger("rdflib").setLevel(logging.ERROR)
-    ctx.obj = Ctx(home, not no_cache)
+    try:
+        ctx.obj = Ctx(home, not no_cache)
+    except NatoeuError as exc:
+        _fail(exc)
 
 
 @main.command("queries")

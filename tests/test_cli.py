@@ -148,3 +148,13 @@ def test_help_has_examples() -> None:
     for cmd in ("queries", "query", "sparql", "validate", "export", "check"):
         proc = run_cli(cmd, "--help")
         assert proc.returncode == 0 and "Example:" in proc.stdout, cmd
+
+
+def test_bad_environment_is_a_usage_error_with_a_hint(tmp_path: Path) -> None:
+    proc = run_cli("query", "member-counts", env={"NATOEU_HOME": str(tmp_path / "nowhere")})
+    assert proc.returncode == 2 and "not a natoeu project tree" in proc.stderr
+    assert "hint:" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("--no-cache", "query", "member-counts",
+                   env={"NATOEU_REASONING_TIMEOUT": "abc", "NATOEU_CACHE_DIR": str(tmp_path)})
+    assert proc.returncode == 2 and "NATOEU_REASONING_TIMEOUT='abc'" in proc.stderr
+    assert "hint:" in proc.stderr

@@ -68,7 +68,14 @@ def locate(home: str | os.PathLike[str] | None = None) -> Resources:
     """
     chosen = home if home is not None else os.environ.get(HOME_ENV) or None
     if chosen is not None:
-        return Resources(Path(chosen).resolve())
+        tree = Resources(Path(chosen).resolve())
+        if not tree.ontology.is_file():
+            from .errors import UsageError
+
+            raise UsageError(f"{chosen}: not a natoeu project tree (no ontology/natoeu.ttl)",
+                             hint="Point --home or NATOEU_HOME at a folder with ontology/, "
+                             "data/ and queries/ (a checkout of natoeu-graph), or unset it.")
+        return tree
     if (_PACKAGED / "ontology").is_dir():
         return Resources(_PACKAGED)
     return Resources(_SOURCE_TREE)

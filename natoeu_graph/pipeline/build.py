@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
-import pickle
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rdflib import OWL, Graph
+from rdflib import OWL, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from ..core import atomic
 from ..core.errors import NotConformingError
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from .validate import Report
 
 CACHE_ENV = "NATOEU_CACHE_DIR"
-_FORMAT = b"natoeu-cache-1\n"
+_FORMAT = b"natoeu-cache-2\n"
 _LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable", "pyoxigraph")
 
 Triples = list[tuple]
@@ -115,23 +116,68 @@ def cache_key(res: Resources, validated: bool) -> str:
 
 
 def _cache_file(key: str) -> Path:
-    return cache_dir() / f"graph-{key[:32]}.pickle"
+    return cache_dir() / f"graph-{key[:32]}.json"
+
+
+KEEP_CACHE_FILES = 8  # the newest graphs kept (several project trees may share the directory)
+
+
+def _encode(term: Any) -> list[str]:
+    if isinstance(term, Literal):
+        return ["l", str(term), str(term.datatype or ""), term.language or ""]
+    return ["b" if isinstance(term, BNode) else "u", str(term)]
+
+
+def _decode(spec: list[str]) -> Node:
+    kind = spec[0]
+    if kind == "u":
+        return URIRef(spec[1])
+    if kind == "b":
+        return BNode(spec[1])
+    if kind == "l":
+        return Literal(spec[1], datatype=URIRef(spec[2]) if spec[2] else None,
+                       lang=spec[3] or None)
+    raise ValueError(f"unknown term kind {kind!r}")
 
 
 def _save(built: Built) -> None:
-    payload = pickle.dumps(
-        {
-            "key": built.key,
-            "validated": built.validated,
-            "ontology": built.triples("ontology"),
-            "asserted": built.triples("asserted"),
-            "inferred": built.triples("inferred"),
-        },
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
+    """The three parts as JSON (a table of terms, triples as indexes into it): data only, so a
+    planted or damaged cache file can at most cause a rebuild, never run code."""
+    index: dict[Any, int] = {}
+    table: list[list[str]] = []
+    parts: dict[str, list[list[int]]] = {}
+    for name in ("ontology", "asserted", "inferred"):
+        rows = []
+        for triple in built.triples(name):
+            row = []
+            for term in triple:
+                at = index.get(term)
+                if at is None:
+                    at = index[term] = len(table)
+                    table.append(_encode(term))
+                row.append(at)
+            rows.append(row)
+        parts[name] = rows
+    payload = json.dumps({"key": built.key, "validated": built.validated, "terms": table,
+                          **parts}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     digest = hashlib.sha256(payload).hexdigest().encode()
     with contextlib.suppress(OSError):  # an unwritable cache only costs speed
-        atomic.write_bytes(_cache_file(built.key), _FORMAT + digest + b"\n" + payload)
+        target = _cache_file(built.key)
+        atomic.write_bytes(target, _FORMAT + digest + b"\n" + payload)
+        _prune(target)
+
+
+def _prune(keep: Path) -> None:
+    """Remove cache files beyond the newest KEEP_CACHE_FILES, and any of an older format."""
+    folder = keep.parent
+    for old in folder.glob("graph-*.pickle"):
+        with contextlib.suppress(OSError):
+            old.unlink()
+    files = sorted(folder.glob("graph-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[KEEP_CACHE_FILES:]:
+        if old != keep:
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _graph(triples: Triples) -> Graph:
@@ -151,19 +197,17 @@ def _load(key: str) -> Built | None:
     if head + b"\n" != _FORMAT or hashlib.sha256(payload).hexdigest().encode() != digest:
         return None
     try:
-        data = pickle.loads(payload)
-    except Exception:
+        data = json.loads(payload)
+        if data.get("key") != key:
+            return None
+        terms = [_decode(spec) for spec in data["terms"]]
+        parts = {name: [(terms[a], terms[b], terms[c]) for a, b, c in data[name]]
+                 for name in ("ontology", "asserted", "inferred")}
+        validated = bool(data["validated"])
+    except Exception:  # anything unexpected in the file: rebuild, as for a damaged one
         return None
-    if data.get("key") != key:
-        return None
-    return Built(
-        ontology=data["ontology"],
-        asserted=data["asserted"],
-        inferred=data["inferred"],
-        key=key,
-        validated=data["validated"],
-        from_cache=True,
-    )
+    return Built(ontology=parts["ontology"], asserted=parts["asserted"],
+                 inferred=parts["inferred"], key=key, validated=validated, from_cache=True)
 
 
 def parse_project(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:

@@ -162,19 +162,36 @@ def parsed(text: str, base: str | None = None,
     return prepareQuery(text, initNs=dict(namespaces), base=base)
 
 
-_RISKY = re.compile(r"SERVICE|FROM|\\[uU]", re.IGNORECASE)  # substrings: no tokenizer tricks
-_NAMES = re.compile(r"[?$]\w+|[\w.-]*:[\w.-]*")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def needs_safety_parse(text: str) -> bool:
-    """False only when the text cannot hold SERVICE or FROM: neither word occurs anywhere in it,
-    not even inside another word, comment or string, and no \\u escape could spell one."""
-    # a line whose first visible character is # holds no query tokens: it is a comment (the
-    # grlc header among them) or the inside of a long string literal
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    # variables (?from) and prefixed names (prov:wasDerivedFrom) are single tokens, never keywords
-    body = _NAMES.sub(" ", body)
-    return _RISKY.search(body) is not None
+def service_allowed(endpoint: str, allowed: tuple[str, ...]) -> bool:
+    """Whether a SERVICE endpoint is one the user allowed: scheme, host and port equal, and the
+    path equal or below the allowed one at a segment boundary (http://h:1899 does not allow
+    http://h:18999, nor /sparql allow /sparql-admin)."""
+    from urllib.parse import urlsplit
+
+    def parts(url: str) -> tuple[str, str, int | None, str] | None:
+        try:
+            u = urlsplit(url)
+            port = u.port or _DEFAULT_PORTS.get(u.scheme.lower())
+        except ValueError:
+            return None
+        if not u.scheme or not u.hostname:
+            return None
+        return u.scheme.lower(), u.hostname.lower(), port, u.path
+
+    target = parts(endpoint)
+    if target is None:
+        return False
+    for prefix in allowed:
+        rule = parts(prefix)
+        if rule is None or rule[:3] != target[:3]:
+            continue
+        base = rule[3].rstrip("/")
+        if not base or target[3] == base or target[3].startswith(base + "/"):
+            return True
+    return False
 
 
 def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = ()) -> Any:
@@ -198,11 +215,11 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
         raise UsageError(f"{source}: FROM and FROM NAMED are not allowed",
                          hint="Queries run over the natoeu graph; merge other data instead.")
     for endpoint in _services(prepared.algebra):
-        if not any(endpoint.startswith(prefix) for prefix in allow_service):
+        if not service_allowed(endpoint, allow_service):
             raise UsageError(
                 f"{source}: SERVICE <{endpoint}> is not allowed",
                 hint="Federation sends your query's bindings to that host; allow an endpoint "
-                "with --allow-service URL_PREFIX.")
+                "with --allow-service URL (scheme, host and port exactly, path and below).")
     return prepared
 
 

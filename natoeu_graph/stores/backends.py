@@ -26,7 +26,7 @@ from ..core.errors import NatoeuError, UsageError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from ..core.oxterms import to_rdflib
 from ..pipeline.build import Built
-from ..sparql.queries import needs_safety_parse, prepare, run
+from ..sparql.queries import prepare, run
 
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 _KEY_GRAPH = "urn:natoeu:cache"
@@ -122,7 +122,7 @@ class OxigraphBackend:
     @classmethod
     def reopen(cls, path: Path, key: str) -> OxigraphBackend | None:
         """The persistent store at ``path`` if it already holds the graph of ``key``: a warm
-        query then needs neither the cached rdflib graph nor rdflib's SPARQL parser."""
+        query then needs no cached rdflib graph (rdflib's parser still vets the text)."""
         if not (path / "CURRENT").exists():  # not a store (yet)
             return None
         try:
@@ -132,8 +132,9 @@ class OxigraphBackend:
 
     def query(self, text: str, initial: Mapping[str, Node] | None = None, source: str = "query",
               allow_service: tuple[str, ...] = ()) -> Result:
-        if needs_safety_parse(text):  # the same refusals as the embedded store
-            prepare(text, source, allow_service)
+        # The same refusals as the embedded store, decided by rdflib's parser for every text
+        # (a guess from the text let SERVICE through in strings, prefixed names and U+2028).
+        prepare(text, source, allow_service)
         try:
             answer = self.store.query(substitute(text, initial), default_graph=self.graphs)
         except (SyntaxError, OSError, ValueError) as exc:

@@ -1,7 +1,7 @@
 """Build the graph straight into an Oxigraph store, for graphs the embedded path cannot hold.
 
 The embedded path parses with rdflib (about 5k triples/s with natoeu's checks), reasons with
-reasonable (more than 14 GiB at 1M triples) and caches a pickle. This path parses with Oxigraph,
+reasonable (more than 14 GiB at 1M triples) and caches the graph. This path parses with Oxigraph,
 reasons with the compiled rules inside Oxigraph (pipeline.reason.rules) and keeps the result in
 the store itself. Validation stays pyshacl, the reference, on an rdflib copy of ontology + data made
 by Oxigraph's parser (faster than rdflib's own; not from the store, which keeps derived integer

@@ -38,7 +38,7 @@ def test_input_change_changes_key(project_copy: Path) -> None:
 
 def test_corrupt_or_truncated_cache_is_rebuilt(private_cache: Path, res: Resources) -> None:
     build(res, validated=False)
-    (path,) = private_cache.glob("graph-*.pickle")
+    (path,) = private_cache.glob("graph-*.json")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])  # half-written
     rebuilt = build(res, validated=False)
@@ -50,5 +50,63 @@ def test_corrupt_or_truncated_cache_is_rebuilt(private_cache: Path, res: Resourc
 
 def test_no_temporary_files_left(private_cache: Path, res: Resources) -> None:
     build(res, validated=False)
-    assert [p.name for p in private_cache.iterdir() if not p.name.endswith(".pickle")] == []
+    assert [p.name for p in private_cache.iterdir() if not p.name.endswith(".json")] == []
     assert build_mod.cache_dir() == private_cache
+
+
+class _Plant:
+    """Unpickling this writes a file: what a planted pickle cache would do on load."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Path(self.target).touch, ())  # type: ignore[return-value]
+
+
+def test_a_planted_cache_cannot_run_code(private_cache: Path, res: Resources,
+                                         tmp_path: Path) -> None:
+    import hashlib
+    import pickle
+
+    first = build(res, validated=False)
+    (path,) = private_cache.glob("graph-*.json")
+    witness = tmp_path / "code-ran"
+    payload = pickle.dumps(_Plant(witness))
+    digest = hashlib.sha256(payload).hexdigest().encode()  # a valid checksum: the key is public
+    head = path.read_bytes().partition(b"\n")[0]
+    path.write_bytes(head + b"\n" + digest + b"\n" + payload)
+    again = build(res, validated=False)
+    assert not again.from_cache and not witness.exists()
+    assert set(again.asserted) == set(first.asserted)
+    # an old pickle cache beside it is removed, never read
+    old = private_cache / ("graph-" + "0" * 32 + ".pickle")
+    old.write_bytes(payload)
+    path.unlink()
+    build(res, validated=False)
+    assert not old.exists() and not witness.exists()
+
+
+def test_the_cache_round_trips_every_kind_of_term(private_cache: Path, res: Resources) -> None:
+    first = build(res, validated=False)
+    second = build(res, validated=False)
+    assert second.from_cache
+    for part in ("ontology", "asserted", "inferred"):
+        assert set(first.triples(part)) == set(second.triples(part))
+
+
+def test_old_cache_files_are_pruned(private_cache: Path, res: Resources) -> None:
+    import os
+    import time
+
+    private_cache.mkdir(parents=True, exist_ok=True)
+    stale = []
+    for i in range(build_mod.KEEP_CACHE_FILES + 3):
+        f = private_cache / f"graph-{i:032d}.json"
+        f.write_bytes(b"old")
+        os.utime(f, (time.time() - 1000 + i, time.time() - 1000 + i))
+        stale.append(f)
+    build(res, validated=False)
+    left = sorted(private_cache.glob("graph-*.json"))
+    assert len(left) == build_mod.KEEP_CACHE_FILES
+    assert not stale[0].exists() and stale[-1].exists()

@@ -107,11 +107,11 @@ def test_warm_oxigraph_store_needs_no_cached_graph(project_copy: Path, tmp_path:
     env = {"NATOEU_CACHE_DIR": str(cache)}
     first = run_cli(*args, env=env)
     assert first.returncode == 0, first.stderr
-    for pickled in cache.glob("*.pickle"):
+    for pickled in cache.glob("*.json"):
         pickled.write_bytes(b"not a cache")  # would be detected and rebuilt if it were read
     again = run_cli(*args, env=env)
     assert again.stdout == first.stdout
-    assert all(p.read_bytes() == b"not a cache" for p in cache.glob("*.pickle"))
+    assert all(p.read_bytes() == b"not a cache" for p in cache.glob("*.json"))
     # in a copy of the data the Netherlands leave NATO in 2010: a new key, the store is rebuilt
     members = project_copy / "data" / "memberships.ttl"
     text = members.read_text(encoding="utf-8")

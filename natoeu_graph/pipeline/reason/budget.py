@@ -9,7 +9,7 @@ from multiprocessing.connection import Connection
 
 from rdflib import Graph
 
-from ...core.errors import ReasoningBudgetError
+from ...core.errors import ReasoningBudgetError, UsageError
 from ...core.namespaces import new_graph
 
 BUDGET_ENV = "NATOEU_REASONING_TIMEOUT"
@@ -50,6 +50,20 @@ def engine_name() -> str:
     return "rules"
 
 
+def _budget_from_env() -> float:
+    raw = os.environ.get(BUDGET_ENV)
+    if raw is None:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:  # also refuses nan
+        raise UsageError(f"{BUDGET_ENV}={raw!r} is not a number of seconds",
+                         hint=f"Set it to a positive number, e.g. {BUDGET_ENV}=600, or unset it.")
+    return value
+
+
 def _child(asserted: Graph, ontology: Graph | None, engine: str, conn: Connection) -> None:
     if engine == "rules":
         from .rules import infer_rules
@@ -88,7 +102,7 @@ def infer_within_budget(asserted: Graph, timeout: float | None = None,
             f"budget of {max_triples}",
             hint="Reason over a smaller graph, or load it into a triplestore with its own "
             "reasoner (README: Other stores).")
-    limit = timeout if timeout is not None else float(os.environ.get(BUDGET_ENV, DEFAULT_TIMEOUT))
+    limit = timeout if timeout is not None else _budget_from_env()
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(asserted, ontology, engine, child), daemon=True)
