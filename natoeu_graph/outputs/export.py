@@ -49,17 +49,20 @@ def _nquads(built: Built, inferred: bool) -> bytes:
 
 
 def _trig(built: Built, inferred: bool) -> bytes:
-    """Ontology, asserted data and entailments in separate named graphs."""
+    """Ontology, asserted data and entailments in separate named graphs.
+
+    Each graph holds its triples as sorted N-Triples lines: a blank node keeps one label in the
+    whole document, so an entailment about an interval points at the same interval as the
+    asserted data (Turtle's [ ... ] shorthand, written graph by graph, gave it a new node).
+    """
     parts = [(GRAPH_ONTOLOGY, built.ontology), (GRAPH_ASSERTED, built.asserted)]
     if inferred:
         parts.append((GRAPH_INFERRED, built.inferred))
-    chunks = [f"@prefix {k}: <{v}> .\n" for k, v in sorted(PREFIXES.items())]
+    chunks = []
     for name, part in parts:
-        body = part.serialize(format="turtle")
-        body_lines = [line for line in body.splitlines() if not line.startswith("@prefix")]
-        inner = "\n".join("    " + line if line else "" for line in body_lines).strip("\n")
-        chunks.append(f"\n<{name}> {{\n{inner}\n}}\n")
-    return "".join(chunks).encode("utf-8")
+        lines = _sorted_nt(part).decode("utf-8").splitlines()
+        chunks.append(f"<{name}> {{\n" + "".join(f"    {line}\n" for line in lines) + "}\n")
+    return "\n".join(chunks).encode("utf-8")
 
 
 def combined(built: Built, inferred: bool) -> Graph:

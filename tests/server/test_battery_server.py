@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import socket
 import sys
 import threading
 import time
@@ -22,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from server_util import TIMEOUT, LiveServer, start_server
+from server_util import TIMEOUT, Listener, LiveServer, start_server
 
 import natoeu_graph
 
@@ -63,33 +62,6 @@ def audit_events(server: LiveServer) -> str:
     return server.audit_log.read_text() if server.audit_log.exists() else ""
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection it gets."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self.thread.join()
-        self.sock.close()
 
 
 @pytest.fixture()

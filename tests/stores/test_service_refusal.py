@@ -7,13 +7,12 @@ U+2028 in an IRI) and generated variants must reach it zero times."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from server_util import Listener
 
 from natoeu_graph.core.errors import UsageError
 from natoeu_graph.pipeline.build import Built
@@ -21,35 +20,11 @@ from natoeu_graph.sparql.queries import service_allowed
 from natoeu_graph.stores.backends import OxigraphBackend
 
 
-class Listener:
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        self.stop = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.hits += 1
-            conn.close()
-
-
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
     got = Listener()
     yield got
-    got.stop = True
-    got.thread.join(2)
-    got.sock.close()
+    got.close()
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +54,7 @@ def test_the_forms_that_once_slipped_through_are_refused(store: OxigraphBackend,
     ]
     for text in forms:
         assert _refused(store, text), text
-    assert listener.hits == 0
+    assert listener.connections == 0
 
 
 _WRAPS = st.sampled_from([
@@ -100,9 +75,9 @@ def test_generated_hiding_places_never_reach_the_listener(store: OxigraphBackend
     base = f"http://127.0.0.1:{listener.port}/"
     body = f"{case}{' SILENT' if silent else ''} <{base}sparql> {{ ?s ?p ?o }}"
     text = wrap.format(q=f"SELECT * WHERE {{ {body} }}", body=body, base=base)
-    before = listener.hits
+    before = listener.connections
     _refused(store, text)
-    assert listener.hits == before, text
+    assert listener.connections == before, text
 
 
 @pytest.mark.parametrize(("endpoint", "allowed", "ok"), [
