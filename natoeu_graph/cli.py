@@ -537,7 +537,11 @@ def stale_cmd(obj: Ctx, older_than: int, today_text: str | None, show_all: bool)
     """
     import datetime as dt
 
-    from .qa.stale import open_ends
+    from rdflib import URIRef
+
+    from .core.namespaces import new_graph
+    from .outputs.labels import curie
+    from .qa.stale import open_ends, stale
 
     try:
         today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
@@ -545,26 +549,20 @@ def stale_cmd(obj: Ctx, older_than: int, today_text: str | None, show_all: bool)
         raise UsageError(f"--today {today_text!r} is not a date",
                          hint="Give it as YYYY-MM-DD, e.g. --today 2026-12-01.") from None
     rows = open_ends(obj.graph().asserted)
-    old = [o for o in rows if o.age(today) is None or (o.age(today) or 0) > older_than]
+    old = stale(rows, today, older_than)
     shown = rows if show_all else old
+    names = new_graph()
     for o in shown:
         age = o.age(today)
         verified = f"{o.last_verified} ({age} days)" if o.last_verified else "never"
-        against = _curie(o.verified_against) if o.verified_against else "-"
-        sources = ", ".join(_curie(s) for s in o.sources) or "-"
-        click.echo(f"{_curie(o.fact)}  {o.label or '-'}\n    {o.status}; last verified "
+        against = curie(names, o.verified_against) if o.verified_against else "-"
+        sources = ", ".join(curie(names, URIRef(s)) for s in o.sources) or "-"
+        click.echo(f"{curie(names, o.fact)}  {o.label or '-'}\n    {o.status}; last verified "
                    f"{verified} against {against}\n    sources: {sources}")
     click.echo(f"{len(old)} of {len(rows)} open ends last verified more than {older_than} days "
                f"before {today} (or never)", err=True)
     if old:
         sys.exit(1)
-
-
-def _curie(iri: Any) -> str:
-    from .core.namespaces import INSTANCES_BASE
-
-    text = str(iri)
-    return "ne:" + text[len(INSTANCES_BASE):] if text.startswith(INSTANCES_BASE) else text
 
 
 @main.command("reconcile")
@@ -592,7 +590,19 @@ def reconcile_cmd(obj: Ctx, print_query: bool, results: str | None, differences_
       natoeu reconcile --print-query > wikidata.rq
       natoeu reconcile --with wikidata-answer.json --differences-only
     """
-    from .qa.reconcile import read_results, reconcile, wikidata_query
+    from collections import Counter
+
+    from .core.namespaces import new_graph
+    from .outputs.labels import curie
+    from .qa.reconcile import (
+        AGREE,
+        DIFFERS,
+        MISSING_HERE,
+        MISSING_IN_WIKIDATA,
+        read_results,
+        reconcile,
+        wikidata_query,
+    )
 
     graph = obj.graph().merged()
     if print_query:
@@ -604,16 +614,15 @@ def reconcile_cmd(obj: Ctx, print_query: bool, results: str | None, differences_
                          "Wikidata Query Service, save the JSON, then `natoeu reconcile --with "
                          "FILE`.")
     rows = reconcile(graph, read_results(Path(results)))
-    shown = [r for r in rows if r.status != "agree"] if differences_only else rows
+    shown = [r for r in rows if r.status != AGREE] if differences_only else rows
+    names = new_graph()
     for r in shown:
-        fact = _curie(r.fact) if r.fact is not None else "-"
+        fact = curie(names, r.fact) if r.fact is not None else "-"
         click.echo(f"{r.status:20} {r.field:5}  {r.what}  ours={r.ours or '-'}  "
                    f"wikidata={r.theirs or '-'}  [{fact}; {r.statement}]")
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.status] = counts.get(r.status, 0) + 1
+    counts = Counter(r.status for r in rows)
     click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())), err=True)
-    failing = {"differs", "missing here", "missing in Wikidata"} if strict else {"differs"}
+    failing = {DIFFERS, MISSING_HERE, MISSING_IN_WIKIDATA} if strict else {DIFFERS}
     if any(r.status in failing for r in rows):
         sys.exit(1)
 

@@ -263,18 +263,16 @@ def describe(built: Built, sizes: dict[str, int] | None = None) -> Graph:
         g.add((d, VOID.propertyPartition, part))
         g.add((part, VOID.property, prop))
         g.add((part, VOID.triples, _integer(n)))
-    g.add((d, VOID.subset, ASSERTED))
-    g.add((ASSERTED, RDF.type, VOID.Dataset))
-    g.add((ASSERTED, DCTERMS.title, Literal("Ontology and asserted data", lang="en")))
-    g.add((ASSERTED, DCTERMS.description, Literal(
-        f"The dataset without its entailments: {_ASSERTED_TEXT}.", lang="en")))
-    _counts(g, ASSERTED, asserted)
-    g.add((d, VOID.subset, INFERRED))
-    g.add((INFERRED, RDF.type, VOID.Dataset))
-    g.add((INFERRED, DCTERMS.title, Literal("OWL RL entailments", lang="en")))
-    g.add((INFERRED, DCTERMS.description, Literal(
-        f"The named graph <{GRAPH_INFERRED}> of {' and '.join(COMPLETE_DUMPS)}.", lang="en")))
-    _counts(g, INFERRED, inferred)
+    for subset, title, text, stats in (
+            (ASSERTED, "Ontology and asserted data",
+             f"The dataset without its entailments: {_ASSERTED_TEXT}.", asserted),
+            (INFERRED, "OWL RL entailments",
+             f"The named graph <{GRAPH_INFERRED}> of {' and '.join(COMPLETE_DUMPS)}.", inferred)):
+        g.add((d, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, DCTERMS.title, Literal(title, lang="en")))
+        g.add((subset, DCTERMS.description, Literal(text, lang="en")))
+        _counts(g, subset, stats)
     for name, (_, target) in LINK_TARGETS.items():
         ls = URIRef(f"{DATASET}/linkset/{name}")
         g.add((d, VOID.subset, ls))

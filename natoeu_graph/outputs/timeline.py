@@ -138,7 +138,7 @@ _END_UNKNOWN = URIRef(PREFIXES["natoeu"] + "EndUnknown")
 def _span(row: Mapping[str, Node]) -> tuple[date | None, date | None]:
     """Begin and last day; a span whose end is not known ends, as far as anyone knows, on the
     last day it was verified (a membership counted up to then, a bar drawn up to then)."""
-    if row.get("end") is None and row.get("status") == _END_UNKNOWN:
+    if _unknown_end(row):
         return to_date(row.get("begin")), to_date(row.get("seen"), last=True)
     return to_date(row.get("begin")), to_date(row.get("end"), last=True)
 

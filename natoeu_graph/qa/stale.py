@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
-from ..core.namespaces import PREFIXES
+from ..core.namespaces import NATOEU, PREFIXES
 from ..sparql.queries import run
 
 _OPEN_ENDS = """
@@ -32,8 +32,7 @@ SELECT ?fact ?label ?status ?verified ?against (GROUP_CONCAT(DISTINCT STR(?sourc
 GROUP BY ?fact ?label ?status ?verified ?against
 """
 
-_STATUS = {PREFIXES["natoeu"] + "Ongoing": "ongoing",
-           PREFIXES["natoeu"] + "EndUnknown": "end not known"}
+_STATUS = {str(NATOEU.Ongoing): "ongoing", str(NATOEU.EndUnknown): "end not known"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,8 @@ def open_ends(graph: Graph) -> list[OpenEnd]:
                                       o.last_verified or dt.date.min, str(o.fact)))
 
 
-def stale(graph: Graph, today: dt.date, older_than: int) -> list[OpenEnd]:
-    """Open ends last verified more than ``older_than`` days before ``today`` (or never)."""
-    return [o for o in open_ends(graph)
+def stale(ends: list[OpenEnd], today: dt.date, older_than: int) -> list[OpenEnd]:
+    """Those of ``ends`` last verified more than ``older_than`` days before ``today`` (or
+    never), in their order."""
+    return [o for o in ends
             if o.last_verified is None or (today - o.last_verified).days > older_than]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InputError
-from .queries import _header
+from .queries import header
 
 MARKER = "  # parts\n"
 _VAR = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)")
@@ -37,7 +37,7 @@ class Part:
 
 def read_part(path: Path) -> Part:
     text = path.read_text(encoding="utf-8")
-    head = _header(text)
+    head = header(text)
     start = re.search(r"^SELECT\b", text, re.MULTILINE)
     if not head.get("claim") or not head.get("aspect") or start is None:
         raise InputError(str(path), None,

@@ -46,7 +46,8 @@ class CannedQuery:
     params: tuple[Param, ...] = field(default_factory=tuple)
 
 
-def _header(text: str) -> dict[str, Any]:
+def header(text: str) -> dict[str, Any]:
+    """The grlc-style `#+` lines of a query file, as YAML."""
     lines = [line[3:] if line.startswith("#+ ") else line[2:]
              for line in text.splitlines() if line.startswith("#+")]
     if not lines:
@@ -58,7 +59,7 @@ def _header(text: str) -> dict[str, Any]:
 def parse_query_file(path: Path) -> CannedQuery:
     text = path.read_text(encoding="utf-8")
     try:
-        head = _header(text)
+        head = header(text)
     except yaml.YAMLError as exc:
         raise InputError(str(path), None, f"bad #+ header: {exc}") from exc
     defaults: dict[str, str] = {}

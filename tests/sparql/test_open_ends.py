@@ -85,7 +85,7 @@ def test_stale_lists_the_oldest_verification_first(extended: Graph) -> None:
     found = {str(o.fact): o for o in open_ends(extended)}
     unknown = found["https://w3id.org/natoeu/id/tenure-unknown"]
     assert (unknown.status, unknown.last_verified) == ("end not known", dt.date(2020, 6, 30))
-    old = stale(extended, dt.date(2026, 11, 25), older_than=700)
+    old = stale(open_ends(extended), dt.date(2026, 11, 25), older_than=700)
     names = [str(o.fact) for o in old]
     assert "https://w3id.org/natoeu/id/tenure-unknown" in names
     assert "https://w3id.org/natoeu/id/tenure-ongoing" not in names  # 679 days

@@ -7,8 +7,6 @@
 // Output is one line per finding, so the Python test can assert on it.
 
 import java.io.File;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.semanticweb.HermiT.Reasoner;
 import org.semanticweb.owlapi.apibinding.OWLManager;
@@ -40,12 +38,10 @@ public class OwlCheck {
             }
         } else if (args[0].equals("consistency")) {
             OWLOntology union = manager.createOntology();
-            List<OWLOntology> parts = new ArrayList<>();
             for (int i = 1; i < args.length; i++) {
                 OWLOntologyManager own = OWLManager.createOWLOntologyManager();
                 OWLOntology part = own.loadOntologyFromOntologyDocument(new File(args[i]));
                 manager.addAxioms(union, part.getAxioms());
-                parts.add(part);
             }
             Reasoner reasoner = new Reasoner(union);
             System.out.println("axioms " + union.getAxiomCount());
