@@ -85,8 +85,8 @@ class Ctx:
         if store not in (None, "rdflib") and kind != "oxigraph":
             raise UsageError(f"unknown store {store!r}",
                              hint="Use rdflib, oxigraph (in memory) or oxigraph:PATH.")
-        if kind == "oxigraph" and path and not extra and self.use_cache:
-            warm = OxigraphBackend.reopen(Path(path), cache_key(self.res, validated))
+        if kind == "oxigraph" and path and not extra:
+            warm = OxigraphBackend.at(Path(path), cache_key(self.res, validated))
             if warm is not None:  # the store already holds this very graph
                 return warm
         built = self.graph(validated, extra)

@@ -27,9 +27,9 @@ from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from ..core.oxterms import to_rdflib
 from ..pipeline.build import Built
 from ..sparql.queries import prepare, run
+from . import disk
 
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
-_KEY_GRAPH = "urn:natoeu:cache"
 
 
 class BackendError(NatoeuError):
@@ -90,45 +90,52 @@ class OxigraphBackend:
 
     def __init__(self, built: Built | None, path: Path | None = None,
                  key: str | None = None) -> None:
-        """Open (or create) the store; load ``built`` into it unless it already holds the graph
-        of that key. With ``built=None`` the store must hold the graph of ``key``."""
+        """Open the store at ``path`` if it holds the graph of ``key`` (by default
+        ``built.key``); build it there first (beside, then switched in) if ``path`` holds
+        nothing; refuse a store of other inputs or anything else. Without ``path``, an
+        in-memory store of ``built``."""
         import pyoxigraph as ox
 
         self.ox = ox
-        self.store = ox.Store(str(path)) if path else ox.Store()
-        key = built.key if built is not None else key
-        marker = self.marker(key or "")
-        if marker not in self.store:
-            if built is None:
-                raise BackendError(f"{path}: the store does not hold the graph {key}")
-            self.store.clear()
-            for name, part in zip(GRAPHS, (built.ontology, built.asserted, built.inferred),
-                                  strict=True):
-                data = part.serialize(format="nt").encode("utf-8")
-                self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES,
-                                     to_graph=ox.NamedNode(str(name)))
-            self.store.add(marker)
-            self.store.flush()
         self.graphs: list[Any] = [ox.NamedNode(str(g)) for g in GRAPHS]
+        key = built.key if built is not None else key
+        if path is None:
+            if built is None:
+                raise ValueError("an in-memory store needs the built graph")
+            self.store = ox.Store()
+            self._fill(self.store, built)
+            return
+        content = disk.inspect(path)
+        disk.refuse(path, content, key or "")
+        if content.holds is disk.Holds.NOTHING:
+            if built is None:
+                raise BackendError(f"{path}: no store there",
+                                   hint=f"Build it with `natoeu load --store oxigraph:{path}`.")
+            disk.replace(path, built.key, lambda folder: self._write(folder, built))
+        # read-only: a query never writes, and a `natoeu load` may switch the folder meanwhile
+        self.store = ox.Store.read_only(str(path))
 
-    @staticmethod
-    def marker(key: str) -> Any:
-        """The quad that says which graph (by cache key) a store holds."""
-        import pyoxigraph as ox
+    def _fill(self, store: Any, built: Built) -> None:
+        for name, part in zip(GRAPHS, (built.ontology, built.asserted, built.inferred),
+                              strict=True):
+            data = part.serialize(format="nt").encode("utf-8")
+            store.bulk_load(data, format=self.ox.RdfFormat.N_TRIPLES,
+                            to_graph=self.ox.NamedNode(str(name)))
+        store.add(disk.marker(built.key))
+        store.flush()
 
-        return ox.Quad(ox.NamedNode(_KEY_GRAPH), ox.NamedNode(_KEY_GRAPH + ":key"),
-                       ox.Literal(key), ox.NamedNode(_KEY_GRAPH))
+    def _write(self, folder: Path, built: Built) -> None:
+        store = self.ox.Store(str(folder))
+        self._fill(store, built)
+        del store  # closed before the folder is switched in
 
     @classmethod
-    def reopen(cls, path: Path, key: str) -> OxigraphBackend | None:
-        """The persistent store at ``path`` if it already holds the graph of ``key``: a warm
-        query then needs no cached rdflib graph (rdflib's parser still vets the text)."""
-        if not (path / "CURRENT").exists():  # not a store (yet)
-            return None
-        try:
-            return cls(None, path, key)
-        except (BackendError, OSError):
-            return None
+    def at(cls, path: Path, key: str) -> OxigraphBackend | None:
+        """The persistent store at ``path`` if it holds the graph of ``key`` (a warm query then
+        needs no cached rdflib graph); None if ``path`` holds nothing yet; refused otherwise."""
+        content = disk.inspect(path)
+        disk.refuse(path, content, key)
+        return None if content.holds is disk.Holds.NOTHING else cls(None, path, key)
 
     def query(self, text: str, initial: Mapping[str, Node] | None = None, source: str = "query",
               allow_service: tuple[str, ...] = ()) -> Result:
