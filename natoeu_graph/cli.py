@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 data does not conform or a check returned rows, 2 usage
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -71,6 +72,28 @@ class Ctx:
     def __init__(self, home: str | None, use_cache: bool) -> None:
         self.res: Resources = locate(home)
         self.use_cache = use_cache
+        self.built: Built | None = None
+
+    def prime_warm_path(self) -> None:
+        """After a validated, cached query on the default store: let the next warm canned query
+        skip rdflib (stores.warm). Best effort: a failure here costs speed, not the answer."""
+        from .sparql.queries import list_queries, prepare
+        from .stores.backends import write_store
+        from .stores.warm import prime
+
+        built = self.built
+        if built is None or not built.validated or not self.use_cache:
+            return
+        safe = {}
+        for q in list_queries(self.res.queries_dir):
+            try:
+                prepare(q.text, q.path.name)
+            except NatoeuError:
+                continue
+            safe[q.name] = (q.text, [[p.name, p.kind, p.default] for p in q.params])
+        with contextlib.suppress(OSError, NatoeuError):
+            prime(self.res, built.key, lambda folder: write_store(folder, built), safe,
+                  lambda: cache_key(self.res, True))
 
     def backend(self, validated: bool, extra: tuple[str, ...], store: str | None,
                 endpoint: str | None) -> Backend:
@@ -96,6 +119,7 @@ class Ctx:
 
     def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:
         built = build(self.res, validated=validated, use_cache=self.use_cache)
+        self.built = built
         if not extra:
             return built
         from .pipeline.build import with_external
@@ -201,6 +225,8 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
     result = backend.query(q.text, bindings(q, given), source=q.path.name,
                            allow_service=allow_service)
     click.echo(format_result(result, fmt), nl=False)
+    if not (extra or store or endpoint):
+        obj.prime_warm_path()
 
 
 @main.command("sparql")

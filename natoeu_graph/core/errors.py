@@ -35,6 +35,12 @@ class InputError(NatoeuError):
         self.reason = reason
 
 
+class RemoteError(NatoeuError):
+    """A remote engine (an endpoint, or a SERVICE a query calls) failed or cannot be reached."""
+
+    exit_code = 3
+
+
 class NotConformingError(NatoeuError):
     """The graph does not conform to the shapes, or a check query returned rows."""
 

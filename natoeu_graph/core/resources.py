@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HOME_ENV = "NATOEU_HOME"
+CACHE_ENV = "NATOEU_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parent.parent
 _PACKAGED = _PACKAGE / "_resources"
 _SOURCE_TREE = _PACKAGE.parent
@@ -79,3 +80,12 @@ def locate(home: str | os.PathLike[str] | None = None) -> Resources:
     if (_PACKAGED / "ontology").is_dir():
         return Resources(_PACKAGED)
     return Resources(_SOURCE_TREE)
+
+
+def cache_dir() -> Path:
+    """Where built graphs and warm stores are cached: $NATOEU_CACHE_DIR, else the XDG cache."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "natoeu-graph"

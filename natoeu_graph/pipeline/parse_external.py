@@ -89,7 +89,11 @@ def expand(paths: Iterable[str]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in FORMATS)
+            found = sorted(f for f in p.rglob("*") if f.suffix.lower() in FORMATS)
+            if not found:
+                raise InputError(raw, None, "no RDF files in this folder",
+                                 hint=f"natoeu reads files ending in {', '.join(sorted(FORMATS))}.")
+            out += found
         elif p.is_file():
             out.append(p)
         else:

@@ -17,7 +17,7 @@ import yaml
 from rdflib import XSD, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
-from ..core.errors import InputError, UsageError
+from ..core.errors import InputError, RemoteError, UsageError
 from ..core.namespaces import PREFIXES
 
 _PARAM = re.compile(r"\?_([A-Za-z][A-Za-z0-9]*)_(xsd_date|xsd_integer|xsd_string|iri)\b")
@@ -236,8 +236,23 @@ def run(graph: Graph, text: str, initial: dict[str, Any] | None = None,
         return result
     except UsageError:
         raise
+    except OSError as exc:  # urllib's errors from a SERVICE call, HTTPError and URLError included
+        raise RemoteError(f"{source}: a SERVICE endpoint failed: {one_line(exc)}",
+                          hint="Check that the endpoint runs and answers SPARQL at that URL; "
+                          "the rest of the query was not answered.") from None
     except Exception as exc:
-        raise UsageError(f"{source}: query failed: {type(exc).__name__}: {exc}") from None
+        raise UsageError(f"{source}: query failed: {type(exc).__name__}: {one_line(exc)}",
+                         hint="Check the types the query compares and the functions it calls; "
+                         "take patterns out until it runs to find the one that fails.") from None
+
+
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """An exception as one short line: remote errors can carry whole HTML pages."""
+    text = str(exc)
+    if re.search(r"</\w+>|<!DOCTYPE|<html", text, re.IGNORECASE):  # an HTML error page
+        text = re.sub(r"<[^>]*>", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def run_canned(graph: Graph, query: CannedQuery, given: dict[str, str],

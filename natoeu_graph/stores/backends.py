@@ -22,20 +22,18 @@ from rdflib import XSD, BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
 
-from ..core.errors import NatoeuError, UsageError
+from ..core.errors import RemoteError, UsageError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from ..core.oxterms import to_rdflib
 from ..pipeline.build import Built
-from ..sparql.queries import prepare, run
+from ..sparql.queries import one_line, prepare, run
 from . import disk
 
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
 
-class BackendError(NatoeuError):
+class BackendError(RemoteError):
     """A store or endpoint failed or could not be reached."""
-
-    exit_code = 3
 
 
 class Backend(Protocol):
@@ -85,6 +83,24 @@ def _term_json(v: dict[str, str]) -> Any:
     return Literal(v["value"], lang=v.get("xml:lang"), datatype=URIRef(dt) if dt else None)
 
 
+def fill_store(store: Any, built: Built) -> None:
+    """Load the three parts into their named graphs of an Oxigraph store, key marker last."""
+    import pyoxigraph as ox
+
+    for name, part in zip(GRAPHS, (built.ontology, built.asserted, built.inferred), strict=True):
+        data = part.serialize(format="nt").encode("utf-8")
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
+    store.add(disk.marker(built.key))
+    store.flush()
+
+
+def write_store(folder: Path, built: Built) -> None:
+    """A new persistent store of ``built`` in ``folder``, closed on return."""
+    import pyoxigraph as ox
+
+    fill_store(ox.Store(str(folder)), built)
+
+
 class OxigraphBackend:
     """pyoxigraph, in memory or persistent on disk; the three parts in their named graphs."""
 
@@ -103,7 +119,7 @@ class OxigraphBackend:
             if built is None:
                 raise ValueError("an in-memory store needs the built graph")
             self.store = ox.Store()
-            self._fill(self.store, built)
+            fill_store(self.store, built)
             return
         content = disk.inspect(path)
         disk.refuse(path, content, key or "")
@@ -111,23 +127,9 @@ class OxigraphBackend:
             if built is None:
                 raise BackendError(f"{path}: no store there",
                                    hint=f"Build it with `natoeu load --store oxigraph:{path}`.")
-            disk.replace(path, built.key, lambda folder: self._write(folder, built))
+            disk.replace(path, built.key, lambda folder: write_store(folder, built))
         # read-only: a query never writes, and a `natoeu load` may switch the folder meanwhile
         self.store = ox.Store.read_only(str(path))
-
-    def _fill(self, store: Any, built: Built) -> None:
-        for name, part in zip(GRAPHS, (built.ontology, built.asserted, built.inferred),
-                              strict=True):
-            data = part.serialize(format="nt").encode("utf-8")
-            store.bulk_load(data, format=self.ox.RdfFormat.N_TRIPLES,
-                            to_graph=self.ox.NamedNode(str(name)))
-        store.add(disk.marker(built.key))
-        store.flush()
-
-    def _write(self, folder: Path, built: Built) -> None:
-        store = self.ox.Store(str(folder))
-        self._fill(store, built)
-        del store  # closed before the folder is switched in
 
     @classmethod
     def at(cls, path: Path, key: str) -> OxigraphBackend | None:
@@ -143,9 +145,17 @@ class OxigraphBackend:
         # (a guess from the text let SERVICE through in strings, prefixed names and U+2028).
         prepare(text, source, allow_service)
         try:
-            answer = self.store.query(substitute(text, initial), default_graph=self.graphs)
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise UsageError(f"{source}: {exc}") from None
+            return self._answer(self.store.query(substitute(text, initial),
+                                                 default_graph=self.graphs))
+        except OSError as exc:  # raised while iterating: a SERVICE call failed
+            raise RemoteError(f"{source}: a SERVICE endpoint failed: {one_line(exc)}",
+                              hint="Check that the endpoint runs and answers SPARQL at that "
+                              "URL; the rest of the query was not answered.") from None
+        except (SyntaxError, ValueError) as exc:
+            raise UsageError(f"{source}: {one_line(exc)}",
+                             hint="Check the query text at that position.") from None
+
+    def _answer(self, answer: Any) -> Result:
         ox = self.ox
         if isinstance(answer, ox.QueryBoolean):
             r = Result("ASK")
@@ -189,13 +199,33 @@ class EndpointBackend:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 body = resp.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode("utf-8", "replace").strip()
-            raise BackendError(f"{self.url}: HTTP {exc.code}: {detail}") from None
+            detail = one_line(Exception(exc.read()[:2000].decode("utf-8", "replace")))
+            raise BackendError(f"{self.url}: HTTP {exc.code} {exc.reason}: {detail}",
+                               hint=_HTTP_HINTS.get(exc.code, "The endpoint refused the query; "
+                                                    "its message is above.")) from None
         except (urllib.error.URLError, OSError) as exc:
-            raise BackendError(f"{self.url}: cannot reach the endpoint: {exc}",
+            raise BackendError(f"{self.url}: cannot reach the endpoint: {one_line(exc)}",
                                hint="Check the URL and that the server runs.") from None
-        if graph_result:
-            r = Result("CONSTRUCT")
-            r.graph = Graph().parse(data=body, format="nt")
-            return r
-        return _result_from_json(json.loads(body))
+        try:
+            if graph_result:
+                r = Result("CONSTRUCT")
+                r.graph = Graph().parse(data=body, format="nt")
+                return r
+            return _result_from_json(json.loads(body))
+        except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+            raise BackendError(f"{self.url}: the answer is not SPARQL results "
+                               f"({type(exc).__name__}: {one_line(exc)})",
+                               hint="Is this the endpoint's query URL? It must answer the SPARQL "
+                               "1.1 Protocol (e.g. /sparql or /query).") from None
+
+
+_HTTP_HINTS = {
+    400: "The endpoint could not run the query (its SPARQL dialect, or a graph it lacks).",
+    401: "The endpoint wants credentials; natoeu queries read-only public endpoints.",
+    403: "The endpoint refused the query; it may not allow this client or query form.",
+    404: "No endpoint at that URL: check the query path (e.g. /sparql or /query).",
+    405: "That URL does not take SPARQL queries by POST: is it the query URL?",
+    429: "The endpoint is rate-limiting: wait and try again.",
+    501: "That URL does not take SPARQL queries by POST: is it the query URL?",
+    503: "The endpoint is busy or down: try again later.",
+}

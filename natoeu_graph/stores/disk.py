@@ -71,6 +71,12 @@ def inspect(path: Path) -> Content:
     return Content(Holds.NATOEU, keys[0]) if len(keys) == 1 else Content(Holds.OTHER)
 
 
+def key_of(store: Any) -> str | None:
+    """The cache key an open natoeu store was built for, or None."""
+    keys = _keys(store)
+    return keys[0] if len(keys) == 1 else None
+
+
 def _keys(store: Any) -> list[str]:
     import pyoxigraph as ox
 

@@ -435,7 +435,7 @@ def test_crash_mid_write_keeps_the_old_file(tmp_path: Path,
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(UsageError, match=r"store\.nt: cannot write: disk full"):
         atomic.write_bytes(target, b"new content\n" * 1000)
     assert target.read_bytes() == EARLIER
     assert [p.name for p in tmp_path.iterdir()] == ["store.nt"]

@@ -39,6 +39,9 @@ def engine_name() -> str:
     chosen = os.environ.get(ENGINE_ENV)
     if chosen in ENGINES:
         return chosen
+    if chosen:
+        raise UsageError(f"{ENGINE_ENV}={chosen!r} is not a reasoner",
+                         hint=f"Use one of {', '.join(ENGINES)}, or unset it.")
     try:
         import reasonable  # noqa: F401
     except ImportError:
