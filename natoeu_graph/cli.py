@@ -140,8 +140,10 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="natoeu")
-@click.option("--home", type=click.Path(file_okay=False), envvar="NATOEU_HOME",
-              help="Project tree with ontology/, data/, queries/ (default: the packaged copy).")
+@click.option("--home", type=click.Path(file_okay=False),
+              help="Project tree with ontology/, data/, queries/ (default: $NATOEU_HOME, else "
+              "the tree around the working directory, as git finds a repository, else the "
+              "packaged copy).")
 @click.option("--no-cache", is_flag=True, help="Rebuild the reasoned graph; do not cache it.")
 @click.pass_context
 def main(ctx: click.Context, home: str | None, no_cache: bool) -> None:
@@ -255,6 +257,7 @@ def validate_cmd(obj: Ctx, fmt: str) -> None:
     Example:
       natoeu validate --format turtle > report.ttl
     """
+    _say_tree(obj.res)
     report, _ = check(obj.res)
     if fmt == "turtle":
         click.echo(report.graph.serialize(format="turtle"), nl=False)
@@ -301,6 +304,11 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
     else:
         data = serialize(built, fmt, inferred=inferred, context=context)
     _emit(data, output)
+
+
+def _say_tree(res: Resources) -> None:
+    """Name the tree a checking command checks (stderr: stdout stays machine-readable)."""
+    click.echo(f"natoeu: checking the {res.describe()}", err=True)
 
 
 def _emit(data: bytes, output: str | None) -> None:
@@ -448,6 +456,7 @@ def check_cmd(obj: Ctx) -> None:
     """
     from .sparql.queries import parse_query_file
 
+    _say_tree(obj.res)
     built = obj.graph(True)
     graph = built.merged()
     click.echo(f"graph: {len(built.ontology)} ontology, {len(built.asserted)} asserted, "
@@ -494,6 +503,7 @@ def qa_cmd(obj: Ctx, fail_on: str, min_level: str) -> None:
     """
     from .qa.report import run_qa
 
+    _say_tree(obj.res)
     report = run_qa(obj.res)
     width = max(len(c.name) for c in report.checks)
     click.echo(f"{'check':{width}}  level  count  refs")
