@@ -23,7 +23,8 @@ from .core.context import load_context
 from .core.errors import NatoeuError, NotConformingError, UsageError
 from .core.resources import Resources, locate
 from .pipeline.build import Built, build, cache_key, check
-from .sparql.queries import bindings, get_query, list_queries, run, run_canned
+from .sparql.prefixes import standard_prefixes, with_prefixes
+from .sparql.queries import bindings, get_query, list_queries, prepare, run, run_canned
 from .sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -197,9 +198,21 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
     Example:
       natoeu query shared-members --param date=2018-07-01 --format csv
     """
+    from .sparql.entities import resolve
+
     q = get_query(obj.res.queries_dir, name)
     given = _params(params)
+    if q.external and not extra and not endpoint:
+        raise UsageError(f"query '{name}' needs external data merged with --with: {q.external}",
+                         hint=f"Run it as: natoeu query {name} --with FILE_OR_DIR (Turtle, "
+                         "N-Triples, TriG, N-Quads, JSON-LD or RDF/XML).")
+    # unknown or ill-typed parameters fail before the graph is built; entities after it
+    # (a label is looked up in the graph)
+    entity_params = {p.name for p in q.params if p.kind == "iri"}
+    bindings(q, {k: v for k, v in given.items() if k not in entity_params})
     backend = obj.backend(not no_validate, extra, store, endpoint)
+    given = resolve(q, given, lambda text, initial: backend.query(
+        text, initial, source=f"{name}: entity lookup"))
     result = backend.query(q.text, bindings(q, given), source=q.path.name,
                            allow_service=allow_service)
     click.echo(format_result(result, fmt), nl=False)
@@ -240,9 +253,28 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
         source = qfile
     assert query is not None
     backend = obj.backend(not no_validate, extra, store, endpoint)
+    if store or endpoint:  # stores that read the text themselves get the declarations in it
+        prepare(query, source, allow_service)  # errors located in the user's own text
+        query = with_prefixes(query)
     result = backend.query(query, source=source, allow_service=allow_service)
     default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
     click.echo(format_result(result, fmt or default), nl=False)
+
+
+@main.command("prefixes")
+@click.option("--format", "-f", "fmt", type=click.Choice(["sparql", "turtle"]),
+              default="sparql", show_default=True)
+def prefixes_cmd(fmt: str) -> None:
+    """List the prefixes declared for every query (a query's own PREFIX lines win).
+
+    \b
+    Example:
+      natoeu prefixes
+      natoeu sparql 'SELECT ?s ?l WHERE { ?s a natoeu:JointDeclaration ; rdfs:label ?l }'
+    """
+    for prefix, iri in standard_prefixes().items():
+        click.echo(f"PREFIX {prefix}: <{iri}>" if fmt == "sparql" else
+                   f"@prefix {prefix}: <{iri}> .")
 
 
 @main.command("validate")
@@ -296,7 +328,8 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
     from .outputs.export import framed, serialize
 
     if frame_name and fmt != "jsonld":
-        raise UsageError("--frame works with --format jsonld only")
+        raise UsageError(f"--frame frames JSON-LD, and the format asked for is {fmt}",
+                         hint=f"Add -f jsonld: natoeu export -f jsonld --frame {frame_name}")
     context = load_context(obj.res.context)
     built = obj.graph(not no_validate, extra)
     if frame_name:
