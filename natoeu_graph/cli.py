@@ -174,7 +174,8 @@ def queries_cmd(obj: Ctx) -> None:
     """
     for q in list_queries(obj.res.queries_dir):
         params = " ".join(f"{p.name}={p.default or '?'}" for p in q.params)
-        click.echo(f"{q.name:28} {q.summary}" + (f"  [{params}]" if params else ""))
+        needs = "  [needs --with]" if q.external else ""
+        click.echo(f"{q.name:28} {q.summary}" + (f"  [{params}]" if params else "") + needs)
 
 
 @main.command("query")

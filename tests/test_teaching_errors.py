@@ -4,6 +4,7 @@ from the real `natoeu` process; the server's errors name no command-line syntax.
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_syntax_error_says_where_once_and_no_prefix_hint() -> None:
     assert proc.stderr.count("line 1") == 1 and "col:" not in proc.stderr
     assert "prefix" not in hint(proc.stderr).lower()
     proc = run_cli("sparql", "SELECT ?s WHERE { ?s a foo:Bar }")
-    assert proc.returncode == 2 and "undeclared prefix 'foo:' at line 1" in proc.stderr
+    assert proc.returncode == 2 and "line 1, column 24: undeclared prefix 'foo:'" in proc.stderr
     assert "PREFIX foo:" in hint(proc.stderr)
 
 
@@ -90,6 +91,12 @@ def test_query_that_needs_external_data_says_so() -> None:
     assert proc.returncode == 2 and proc.stdout == ""
     assert "needs external data merged with --with" in proc.stderr
     assert "--with FILE_OR_DIR" in hint(proc.stderr)
+    listed = run_cli("queries").stdout
+    assert re.search(r"^wikidata-iso-codes .*\[needs --with\]$", listed, re.M)
+    assert listed.count("[needs --with]") == 1
+    fixture = Path(__file__).parent / "fixtures" / "wikidata-iso-codes.ttl"
+    proc = run_cli("query", "wikidata-iso-codes", "--with", str(fixture), "-f", "csv")
+    assert proc.returncode == 0 and "https://w3id.org/natoeu/id/DNK" in proc.stdout
 
 
 def test_missing_with_file(tmp_path: Path) -> None:
@@ -132,15 +139,20 @@ def test_server_declares_the_prefixes(live: LiveServer) -> None:
     assert "https://w3id.org/natoeu/id/joint-declaration-2016" in {r["s"]["value"] for r in rows}
 
 
-@pytest.mark.parametrize("path", [
-    "/queries/member-counts?date=2018-13-45",
-    "/queries/member-counts?colour=blue",
-    "/queries/no-such-query",
-    "/sparql?query=" + urllib.parse.quote("SELECT ?s WHERE { ?s ?p }"),
-    "/sparql?query=" + urllib.parse.quote("SELECT ?s WHERE { ?s a foo:Bar }"),
+@pytest.mark.parametrize(("path", "code"), [
+    ("/queries/member-counts?date=2018-13-45", "bad_parameter"),
+    ("/queries/member-counts?colour=blue", "bad_parameter"),
+    ("/queries/sources?entity=Sweden", "bad_parameter"),
+    ("/queries/no-such-query", "unknown_query"),
+    ("/sparql?query=" + urllib.parse.quote("SELECT ?s WHERE { ?s ?p }"), "malformed_query"),
+    ("/sparql?query=" + urllib.parse.quote("SELECT ?s WHERE { ?s a foo:Bar }"),
+     "malformed_query"),
 ])
-def test_web_errors_show_no_command_line_syntax(live: LiveServer, path: str) -> None:
+def test_web_errors_show_no_command_line_syntax(live: LiveServer, path: str, code: str) -> None:
     status, _, body = live.request(path, headers={"Accept": "application/json"})
     assert 400 <= status < 500
-    message = json.loads(body)["message"]
+    doc = json.loads(body)
+    assert doc["error"] == code
+    message = doc["message"]
     assert "--" not in message and "natoeu " not in message and "-p " not in message, message
+    assert "label" not in message  # the server takes no labels for entities (yet)

@@ -132,8 +132,7 @@ def coerce(param: Param, raw: str) -> Literal | URIRef:
         iri = expand_iri(raw)
         if iri is None:
             raise UsageError(f"parameter {param.name}={raw!r} is not an IRI",
-                             hint="Give an absolute IRI, a prefixed name such as ne:FIN, or "
-                             "an entity's label such as Finland.")
+                             hint="Give an absolute IRI or a prefixed name such as ne:FIN.")
         return URIRef(iri)
     return Literal(raw)
 
@@ -253,7 +252,7 @@ def _syntax_error(exc: Exception, text: str, source: str) -> UsageError:
         where = _position(text, used.start()) if used else ""
         declared = ", ".join(p for p, _ in _STANDARD)
         return UsageError(
-            f"{source}: undeclared prefix '{prefix}:'{where}",
+            f"{source}: SPARQL syntax error{where}: undeclared prefix '{prefix}:'",
             hint=f"Declare it first, e.g. PREFIX {prefix}: <https://example.org/ns#>. These "
             f"are declared for every query: {declared}.")
     loc = getattr(exc, "loc", None)

@@ -62,5 +62,5 @@ def test_syntax_error_position_once_and_a_fitting_hint() -> None:
     assert err.value.hint and "prefix" not in err.value.hint.lower()
     with pytest.raises(UsageError) as err:
         prepare("SELECT ?s WHERE {\n  ?s a foo:Bar }")
-    assert "undeclared prefix 'foo:' at line 2, column 8" in err.value.message
+    assert "at line 2, column 8: undeclared prefix 'foo:'" in err.value.message
     assert err.value.hint and "PREFIX foo:" in err.value.hint
