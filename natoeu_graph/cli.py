@@ -260,6 +260,13 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
     result = backend.query(query, source=source, allow_service=allow_service)
     default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
     click.echo(format_result(result, fmt or default), nl=False)
+    empty = not result.askAnswer if result.type == "ASK" else \
+        (len(result.graph or ()) == 0 if result.graph is not None else not select_rows(result))
+    if empty:  # an empty answer may come from a misspelt term: say so
+        from .sparql.entities import unknown_terms
+
+        for note in unknown_terms(prepare(query, source, allow_service).algebra):
+            click.echo(f"note: {note}", err=True)
 
 
 @main.command("prefixes")

@@ -57,6 +57,17 @@ def test_syntax_error_says_where_once_and_no_prefix_hint() -> None:
     assert "PREFIX foo:" in hint(proc.stderr)
 
 
+def test_empty_answer_names_a_misspelt_ontology_term() -> None:
+    typo = "SELECT ?s WHERE { ?s a natoeu:JointDeclarations ; natoeu:signature/natoeu:signatry ?x }"
+    proc = run_cli("sparql", typo, "-f", "csv")
+    assert proc.returncode == 0 and proc.stdout.splitlines() == ["s"]
+    assert "natoeu:JointDeclarations is not a term of the ontology; did you mean " \
+        "natoeu:JointDeclaration?" in proc.stderr
+    assert "did you mean natoeu:signatory?" in proc.stderr
+    fixed = run_cli("sparql", "SELECT ?s WHERE { ?s a natoeu:JointDeclaration }", "-f", "csv")
+    assert len(fixed.stdout.splitlines()) > 1 and "note:" not in fixed.stderr
+
+
 def test_entity_parameter_by_label() -> None:
     by_iri = run_cli("query", "sources", "-p", "entity=ne:SWE", "-f", "csv")
     assert by_iri.returncode == 0 and len(by_iri.stdout.splitlines()) > 1

@@ -1,5 +1,6 @@
-"""Entity parameters of canned queries: an IRI, a prefixed name or a label, checked against the
-graph, so that `sources -p entity=Sweden` works and `entity=ne:nosuch` says it names nothing.
+"""Names in queries checked against the graph: entity parameters of canned queries (an IRI, a
+prefixed name or a label), so that `sources -p entity=Sweden` works and `entity=ne:nosuch` says
+it names nothing; and natoeu: terms the ontology does not define, which make answers empty.
 
 The graph is asked through whatever store runs the query (``Ask``: text and bindings in, rdflib
 Result out), so the same checks hold on rdflib, Oxigraph and a remote endpoint.
@@ -8,13 +9,15 @@ Result out), so the same checks hold on rdflib, Oxigraph and a remote endpoint.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from rdflib import Literal, URIRef, Variable
+from rdflib.paths import Path
 from rdflib.query import Result
 
 from ..core.errors import UsageError
+from ..core.namespaces import NATOEU, TERMS_BASE
 from .prefixes import prologue, standard_prefixes
 from .queries import CannedQuery, expand_iri
 
@@ -93,3 +96,35 @@ def resolve(query: CannedQuery, given: dict[str, str], ask: Ask) -> dict[str, st
                              hint=f"Name one of them, e.g. {param.name}={short(iris[0])}.")
         out[param.name] = iris[0]
     return out
+
+
+def _iris(node: Any) -> Iterator[URIRef]:
+    """Every IRI in a query's algebra, property paths included."""
+    if isinstance(node, URIRef):
+        yield node
+    elif isinstance(node, dict):  # CompValue is a dict subclass
+        for value in node.values():
+            yield from _iris(value)
+    elif isinstance(node, (list, tuple, set, frozenset)):
+        for value in node:
+            yield from _iris(value)
+    elif isinstance(node, Path):
+        for part in ("args", "path", "arg"):
+            yield from _iris(getattr(node, part, None))
+
+
+def unknown_terms(algebra: Any) -> list[str]:
+    """One note per natoeu: term the query uses that the ontology does not define, with the
+    nearest defined term; a typo there makes an empty answer, not an error."""
+    known = sorted(NATOEU.__annotations__)
+    notes: list[str] = []
+    for iri in sorted(set(_iris(algebra))):
+        if not str(iri).startswith(TERMS_BASE):
+            continue
+        local = str(iri)[len(TERMS_BASE):]
+        if local in known:
+            continue
+        near = difflib.get_close_matches(local, known, n=1, cutoff=0.6)
+        notes.append(f"natoeu:{local} is not a term of the ontology"
+                     + (f"; did you mean natoeu:{near[0]}?" if near else ""))
+    return notes
