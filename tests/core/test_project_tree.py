@@ -69,6 +69,8 @@ def test_order_home_env_cwd_packaged(checkout: Path, tmp_path: Path,
     outside = locate(cwd=elsewhere)
     assert outside.root != checkout.resolve() and outside.ontology.is_file()
     assert "working directory" not in outside.origin
+    gone = locate(cwd=tmp_path / "deleted" / "folder")  # a working directory that is gone
+    assert gone.root == outside.root
     monkeypatch.setenv("NATOEU_HOME", str(other))
     assert locate(cwd=checkout).root == other.resolve()
     assert locate(cwd=checkout).origin == "NATOEU_HOME"
