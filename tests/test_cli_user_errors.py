@@ -30,4 +30,4 @@ def test_unknown_reasoner_in_environment(tmp_path: Path) -> None:
 def test_with_a_folder_without_rdf(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not RDF\n")
     proc = run_cli("query", "member-counts", "--with", str(tmp_path))
-    assert_usage(proc, 3, f"{tmp_path}: no RDF files in this folder", "natoeu reads files")
+    assert_usage(proc, 3, f"{tmp_path}: a folder without RDF files", "Files are read by suffix")

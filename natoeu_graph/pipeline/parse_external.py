@@ -91,13 +91,16 @@ def expand(paths: Iterable[str]) -> list[Path]:
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.suffix.lower() in FORMATS)
             if not found:
-                raise InputError(raw, None, "no RDF files in this folder",
-                                 hint=f"natoeu reads files ending in {', '.join(sorted(FORMATS))}.")
+                raise InputError(raw, None, "a folder without RDF files",
+                                 hint="Files are read by suffix: "
+                                 f"{', '.join(sorted(FORMATS))}.")
             out += found
         elif p.is_file():
             out.append(p)
         else:
-            raise InputError(raw, None, "no such file or directory")
+            raise InputError(raw, None, "no such file or directory",
+                             hint="Check the path; a relative path starts from the working "
+                             f"directory, {Path.cwd()}.")
     return out
 
 
