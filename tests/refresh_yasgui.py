@@ -25,6 +25,7 @@ import os
 import sys
 import tarfile
 import tempfile
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -63,7 +64,12 @@ def _sha256(data: bytes) -> str:
 
 def registry_dist(version: str) -> dict[str, str]:
     """The registry's record of one published version: its tarball URL and integrity."""
-    meta = json.loads(_get(REGISTRY + PACKAGE.replace("/", "%2F") + "/" + version))
+    try:
+        meta = json.loads(_get(REGISTRY + PACKAGE.replace("/", "%2F") + "/" + version))
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            raise RefreshError(f"the registry has no {PACKAGE}@{version}") from None
+        raise
     if meta.get("name") != PACKAGE or meta.get("version") != version:
         raise RefreshError(f"the registry has no {PACKAGE}@{version}")
     dist = meta["dist"]
