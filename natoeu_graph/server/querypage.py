@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rdflib import URIRef
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..core.errors import UsageError
-from ..core.namespaces import PREFIXES
+from ..core.namespaces import INSTANCES_BASE, PREFIXES, TERMS_BASE
 from ..sparql.queries import CannedQuery, inline
+from .entity import local_href
 
 
 def examples(canned: Mapping[str, CannedQuery]) -> list[dict[str, str]]:
@@ -35,7 +37,10 @@ def examples(canned: Mapping[str, CannedQuery]) -> list[dict[str, str]]:
 
 
 def config(canned: Mapping[str, CannedQuery]) -> dict[str, Any]:
-    return {"endpoint": "/sparql", "prefixes": dict(PREFIXES), "examples": examples(canned)}
+    # "pages": the graph's IRIs open this server's pages, as in its own tables
+    pages = {base: local_href(URIRef(base)) for base in (INSTANCES_BASE, TERMS_BASE)}
+    return {"endpoint": "/sparql", "prefixes": dict(PREFIXES), "pages": pages,
+            "examples": examples(canned)}
 
 
 def routes(canned: Mapping[str, CannedQuery]) -> list[Route]:

@@ -318,6 +318,11 @@ def test_yasgui_runs_a_canned_example_offline(server: LiveServer, browser: Brows
                       for row in result)
     got = sorted((row[head.index("signatory")], row[head.index("name")]) for row in cells)
     assert got == expected and len(expected) >= 6
+    # the graph's IRIs open this server's pages, not the w3id.org redirects
+    href = browser.js("""(() => { const a = document.querySelector('.tabPanel.active .yasr a.iri');
+        a.dispatchEvent(new MouseEvent('mousedown', {bubbles: true}));
+        return a.getAttribute('href'); })()""")
+    assert href == "/id/joint-declaration-2016" and server.request(href)[0] == 200
     browser.screenshot(tmp_path / "query-page.png", full_page=True)
     assert (tmp_path / "query-page.png").stat().st_size > 20000
     shutil.copy(tmp_path / "query-page.png", "/tmp/natoeu-query-page.png")

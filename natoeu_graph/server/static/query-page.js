@@ -65,6 +65,20 @@
       yasgui.addTab(true, { name: q.name, yasqe: { value: q.query } }, { avoidDuplicateTabs: true });
     });
 
+    // the graph's IRIs in results open this server's pages (/id/..., /ontology#...), rewritten
+    // as a link is about to be used: YASR draws its table rows lazily
+    function localise(ev) {
+      var a = ev.target.closest && ev.target.closest("a.iri");
+      if (!a) return;
+      var href = a.getAttribute("href") || "";
+      Object.keys(cfg.pages).forEach(function (base) {
+        if (href.indexOf(base) === 0) a.setAttribute("href", cfg.pages[base] + href.slice(base.length));
+      });
+    }
+    ["mousedown", "focusin", "touchstart"].forEach(function (type) {
+      document.getElementById("yasgui").addEventListener(type, localise, true);
+    });
+
     var list = document.getElementById("prefix-list");
     Object.keys(cfg.prefixes).forEach(function (p) {
       var dt = document.createElement("dt");
