@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from refresh_yasgui import check
@@ -140,6 +141,8 @@ def server(built: Any) -> Iterator[LiveServer]:
 def browser() -> Iterator[Browser]:
     profile = Path(tempfile.mkdtemp(prefix="natoeu-chromium-"))
     b = Browser(profile)
+    for domain in ("Network", "Runtime", "Log"):  # requests and console messages, as events
+        b.call(f"{domain}.enable", session=True)
     yield b
     b.close()
     shutil.rmtree(profile, ignore_errors=True)
@@ -282,8 +285,6 @@ def test_yasgui_runs_a_canned_example_offline(server: LiveServer, browser: Brows
     browser.call("Page.addScriptToEvaluateOnNewDocument", session=True, source=(
         "window.__csp = []; document.addEventListener('securitypolicyviolation',"
         " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"))
-    for domain in ("Network", "Runtime", "Log"):
-        browser.call(f"{domain}.enable", session=True)
     first = len(browser.events)
     _serve_with_csp(browser, server, server.url + "/query")
     browser.wait_for("!!document.querySelector('#yasgui .yasqe .CodeMirror')")
@@ -348,6 +349,24 @@ def test_yasgui_adds_a_prefix_declaration_as_you_type(server: LiveServer,
     text = browser.wait_for("natoeuYasgui.getTab().getYasqe().getValue().includes('PREFIX') &&"
                             " natoeuYasgui.getTab().getYasqe().getValue()")
     assert f"PREFIX natoeu: <{TERMS_BASE}>" in text
+
+
+def test_a_shared_link_runs_here_whatever_endpoint_it_names(server: LiveServer,
+                                                            browser: Browser, graph: Any) -> None:
+    query = f"SELECT (COUNT(?s) AS ?n) WHERE {{ ?s a <{TERMS_BASE}State> }}"
+    first = len(browser.events)
+    browser.open(server.url + "/query?" + urlencode(
+        {"query": query, "endpoint": "http://example.org/sparql"}))
+    cells = browser.wait_for(
+        "natoeuYasgui.getTab().getQuery().includes('COUNT') && [...document.querySelectorAll("
+        "'.tabPanel.active .yasr table tbody td')].map(c => c.innerText.trim())")
+    expected = next(iter(graph.query(query)))[0]
+    assert cells[1] == f'"{expected}"^^xsd:integer'
+    assert browser.js("natoeuYasgui.getTab().getEndpoint()") == server.url + "/sparql"
+    urls = [ev["params"]["request"]["url"] for ev in browser.events[first:]
+            if ev["method"] == "Network.requestWillBeSent"]
+    assert server.url + "/sparql" in urls
+    assert [u for u in urls if not u.startswith((server.url + "/", "data:"))] == []
 
 
 def test_query_page_data_comes_from_the_query_files(server: LiveServer, res: Any) -> None:
