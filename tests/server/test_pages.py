@@ -340,6 +340,7 @@ def test_yasgui_runs_a_canned_example_offline(server: LiveServer, browser: Brows
 
 def test_yasgui_adds_a_prefix_declaration_as_you_type(server: LiveServer,
                                                       browser: Browser) -> None:
+    first = len(browser.events)
     browser.open(server.url + "/query")
     browser.wait_for("!!window.natoeuYasgui")
     browser.js("""(() => { const tab = natoeuYasgui.addTab(true, {name: 'typing'});
@@ -349,6 +350,7 @@ def test_yasgui_adds_a_prefix_declaration_as_you_type(server: LiveServer,
     text = browser.wait_for("natoeuYasgui.getTab().getYasqe().getValue().includes('PREFIX') &&"
                             " natoeuYasgui.getTab().getYasqe().getValue()")
     assert f"PREFIX natoeu: <{TERMS_BASE}>" in text
+    assert _problems(browser.events[first:]) == []
 
 
 def test_a_shared_link_runs_here_whatever_endpoint_it_names(server: LiveServer,
@@ -367,6 +369,7 @@ def test_a_shared_link_runs_here_whatever_endpoint_it_names(server: LiveServer,
             if ev["method"] == "Network.requestWillBeSent"]
     assert server.url + "/sparql" in urls
     assert [u for u in urls if not u.startswith((server.url + "/", "data:"))] == []
+    assert _problems(browser.events[first:]) == []
 
 
 def test_query_page_data_comes_from_the_query_files(server: LiveServer, res: Any) -> None:
