@@ -4,7 +4,9 @@ Modules, one job each: ``config`` (limits), ``protocol`` (media types, Accept ne
 errors), ``pool`` (forked query workers killed at their deadline), ``worker`` (what a worker
 runs), ``sandbox`` (no file, network or process access in a worker), ``formats`` (capped
 result serialisation), ``service`` (SPARQL Service Description), ``entity`` (descriptions of
-IRIs), ``pages`` (HTML), ``app`` (routes; it documents why IRIs answer 200 + Vary: Accept).
+IRIs), ``pages`` (HTML), ``querypage`` (examples and prefixes for the query page, which runs
+the YASGUI vendored in static/yasgui/), ``app`` (routes; it documents why IRIs answer 200 +
+Vary: Accept).
 May import: core, sparql, pipeline, outputs.
 """
 

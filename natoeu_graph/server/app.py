@@ -32,7 +32,7 @@ from ..core.resources import Resources
 from ..outputs import jsonld
 from ..pipeline.build import Built
 from ..sparql.queries import bindings, list_queries, prepare
-from . import entity, pages
+from . import entity, pages, querypage
 from .config import Limits
 from .pool import Saturated, WorkerPool
 from .protocol import (
@@ -443,6 +443,8 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None) -> St
         Route("/static/style.css", docs_stylesheet),
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
+    # ---- the query page's data: YASGUI's examples and prefixes (querypage) -----------------
+    routes += querypage.routes(server.canned)
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ProtocolError: _protocol_error, HTTPException: _http_error, 500: _internal_error})
 

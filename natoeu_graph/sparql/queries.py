@@ -304,3 +304,15 @@ def run_canned(graph: Graph, query: CannedQuery, given: dict[str, str],
                allow_service: tuple[str, ...] = ()) -> Result:
     return run(graph, query.text, bindings(query, given), source=str(query.path.name),
                allow_service=allow_service)
+
+
+def inline(query: CannedQuery, given: dict[str, str] | None = None) -> str:
+    """The query's text with each parameter written in as its value (the default unless given):
+    a query that runs anywhere as it stands, such as an example pasted into a query editor.
+
+    Values pass through ``coerce`` and are written by rdflib (``n3()``, escaped), never pasted
+    as raw text. A constant rather than a VALUES block because SPARQL evaluates groups bottom-up:
+    a filter in a nested group or UNION branch would not see a binding made outside it.
+    """
+    values = bindings(query, given or {})
+    return _PARAM.sub(lambda m: values[f"_{m.group(1)}_{m.group(2)}"].n3(), query.text)
