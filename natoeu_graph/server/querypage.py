@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..core.errors import UsageError
-from ..core.namespaces import INSTANCES_BASE, PREFIXES, TERMS_BASE
+from ..core.namespaces import INSTANCES_BASE, TERMS_BASE
+from ..sparql.prefixes import standard_prefixes
 from ..sparql.queries import CannedQuery, inline
 from .entity import local_href
 
@@ -39,7 +40,7 @@ def examples(canned: Mapping[str, CannedQuery]) -> list[dict[str, str]]:
 def config(canned: Mapping[str, CannedQuery]) -> dict[str, Any]:
     # "pages": the graph's IRIs open this server's pages, as in its own tables
     pages = {base: local_href(URIRef(base)) for base in (INSTANCES_BASE, TERMS_BASE)}
-    return {"endpoint": "/sparql", "prefixes": dict(PREFIXES), "pages": pages,
+    return {"endpoint": "/sparql", "prefixes": standard_prefixes(), "pages": pages,
             "examples": examples(canned)}
 
 
@@ -49,7 +50,7 @@ def routes(canned: Mapping[str, CannedQuery]) -> list[Route]:
 
     async def prefixes_json(request: Request) -> Response:
         # the shape of prefix.cc's all.file.json, which YASQE's prefix completer reads
-        return JSONResponse(dict(PREFIXES))
+        return JSONResponse(standard_prefixes())
 
     return [Route("/query/config.json", config_json, methods=["GET", "HEAD"]),
             Route("/query/prefixes.json", prefixes_json, methods=["GET", "HEAD"])]
