@@ -3,6 +3,7 @@ parser is imported (stores.warm); everything else goes to the full CLI (cli)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -11,8 +12,12 @@ def main() -> None:
 
     out = answer(sys.argv[1:])
     if out is not None:
-        sys.stdout.write(out)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(out)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reader left; no traceback at exit either
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         return
     from .cli import main as full
 
