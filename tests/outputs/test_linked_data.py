@@ -160,7 +160,8 @@ HOSTILE = {
     "dtd.rdf": ('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaa">]>\n'
                 '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
                 "dtd.rdf: RDF/XML with a DTD"),
-    "bad-iri.ttl": ("<http://x/a b> <http://x/p> <http://x/o> .\n", "bad-iri.ttl:1: invalid IRI"),
+    "bad-iri.ttl": ("<http://x/a b> <http://x/p> <http://x/o> .\n",
+                    "bad-iri.ttl:1: Turtle syntax error: Invalid IRI"),
     "ill-typed.ttl": ('@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
                       '<http://x/a> <http://x/d> "2016-13-45"^^xsd:date .\n',
                       "ill-typed.ttl:2: ill-typed literal"),
