@@ -181,12 +181,19 @@ class EndpointBackend:
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 body = resp.read()
+                cut_at = resp.headers.get("X-SPARQL-MaxRows")
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode("utf-8", "replace").strip()
             raise BackendError(f"{self.url}: HTTP {exc.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise BackendError(f"{self.url}: cannot reach the endpoint: {exc}",
                                hint="Check the URL and that the server runs.") from None
+        if cut_at is not None:
+            # Virtuoso answers 200 with the rows up to its ResultSetMaxRows and says so only in
+            # this header: a cut answer is never passed on as the whole one
+            raise BackendError(f"{self.url}: the endpoint cut the answer off at {cut_at} rows",
+                               hint="Raise the store's limit (Virtuoso: ResultSetMaxRows in "
+                                    "[SPARQL] of virtuoso.ini) or ask for fewer rows.")
         if graph_result:
             r = Result("CONSTRUCT")
             r.graph = Graph().parse(data=body, format="nt")

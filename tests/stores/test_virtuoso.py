@@ -163,8 +163,9 @@ EnabledDavVSP        = 0
 Charset              = UTF-8
 
 [SPARQL]
-; Virtuoso cuts a result at ResultSetMaxRows without an error: far above any canned query's
-ResultSetMaxRows      = 100000
+; Virtuoso cuts an answer at ResultSetMaxRows, saying so only in a header: far above any canned
+; query's answer (under 200 rows), below the graph's size so that a test sees a cut answer
+ResultSetMaxRows      = 1000
 MaxQueryExecutionTime = 120
 """, encoding="utf-8")
     return ini
@@ -283,6 +284,14 @@ def test_cli_query_against_virtuoso_equals_embedded(published: str) -> None:
     assert remote.returncode == 0, remote.stderr
     assert rows(remote.stdout) == rows(embedded.stdout)
     assert len(rows(remote.stdout)) == 1 + 22
+
+
+def test_cut_answer_is_an_error(published: str, built: Built) -> None:
+    assert len(built.merged()) > 1000
+    proc = run_cli("sparql", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "--endpoint", published)
+    assert proc.returncode == 3, proc.stdout[:300]
+    assert "the endpoint cut the answer off at 1000 rows" in proc.stderr
+    assert "hint: Raise the store's limit (Virtuoso: ResultSetMaxRows" in proc.stderr
 
 
 def test_failed_publish_leaves_the_published_graphs_as_they_were(
