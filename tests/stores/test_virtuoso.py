@@ -231,7 +231,7 @@ def _term_key(term: Node | None) -> tuple[str, ...]:
     if term is None:
         return ("unbound",)
     if isinstance(term, BNode):
-        return ("bnode",)  # labels are local to each answer
+        return ("bnode",)  # labels are local to each answer (no canned query returns one today)
     if isinstance(term, URIRef):
         return ("iri", str(term))
     assert isinstance(term, Literal), term
