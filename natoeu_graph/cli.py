@@ -32,6 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     from .stores.backends import Backend
+    from .stores.publish import Credentials
 
 
 def _fail(exc: NatoeuError) -> None:
@@ -459,6 +460,27 @@ def links_cmd(obj: Ctx) -> None:
                                                                           "dbpedia")))
 
 
+def _publish_credentials(endpoint: str) -> Credentials | None:
+    """The write credentials from the environment, the password asked for if missing (never an
+    option: command lines are visible to every user of the machine and kept in shell history)."""
+    from .stores.publish import Credentials
+
+    user = os.environ.get("NATOEU_PUBLISH_USER")
+    password = os.environ.get("NATOEU_PUBLISH_PASSWORD")
+    if not user:
+        if password is not None:
+            raise UsageError("NATOEU_PUBLISH_PASSWORD is set but NATOEU_PUBLISH_USER is not",
+                             hint="Set NATOEU_PUBLISH_USER to the user the password belongs to.")
+        return None
+    if password is None:
+        if not sys.stdin.isatty():
+            raise UsageError(f"no password for user {user!r}",
+                             hint="Set NATOEU_PUBLISH_PASSWORD, or run in a terminal to be "
+                                  "asked for it.")
+        password = click.prompt(f"Password of {user} at {endpoint}", hide_input=True, err=True)
+    return Credentials(user, password)
+
+
 @main.command("publish")
 @click.option("--endpoint", required=True, metavar="URL", help="The store's SPARQL query URL.")
 @click.option("--store-url", metavar="URL", help="Graph Store Protocol URL (default: derived).")
@@ -468,17 +490,22 @@ def links_cmd(obj: Ctx) -> None:
 def publish_cmd(obj: Ctx, endpoint: str, store_url: str | None, update_url: str | None) -> None:
     """Upload the validated, reasoned graph to a triplestore (SPARQL 1.1 Graph Store Protocol).
 
-    The ontology, asserted data and entailments replace three named graphs in one update; the
-    triple counts are checked afterwards.
+    The ontology, asserted data and entailments go to staging graphs, are counted, then replace
+    three named graphs in one update; the triple counts are checked again afterwards. A store
+    that guards writes (Virtuoso) gets the user in NATOEU_PUBLISH_USER and the password in
+    NATOEU_PUBLISH_PASSWORD, or asked for at the terminal (HTTP Digest authentication).
 
     \b
-    Example:
+    Examples:
       natoeu publish --endpoint http://127.0.0.1:7878/query
       natoeu query shared-members --endpoint http://127.0.0.1:7878/query
+      NATOEU_PUBLISH_USER=dba natoeu publish --endpoint http://127.0.0.1:8890/sparql
     """
     from .stores.publish import publish
 
-    for graph, n in publish(obj.graph(), endpoint, store_url, update_url).items():
+    credentials = _publish_credentials(endpoint)
+    for graph, n in publish(obj.graph(), endpoint, store_url, update_url,
+                            credentials).items():
         click.echo(f"{graph}: {n} triples")
 
 

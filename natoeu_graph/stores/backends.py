@@ -198,6 +198,7 @@ class EndpointBackend:
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 body = resp.read()
+                cut_at = resp.headers.get("X-SPARQL-MaxRows")
         except urllib.error.HTTPError as exc:
             detail = one_line(Exception(exc.read()[:2000].decode("utf-8", "replace")))
             raise BackendError(f"{self.url}: HTTP {exc.code} {exc.reason}: {detail}",
@@ -206,6 +207,12 @@ class EndpointBackend:
         except (urllib.error.URLError, OSError) as exc:
             raise BackendError(f"{self.url}: cannot reach the endpoint: {one_line(exc)}",
                                hint="Check the URL and that the server runs.") from None
+        if cut_at is not None:
+            # Virtuoso answers 200 with the rows up to its ResultSetMaxRows and says so only in
+            # this header: a cut answer is never passed on as the whole one
+            raise BackendError(f"{self.url}: the endpoint cut the answer off at {cut_at} rows",
+                               hint="Raise the store's limit (Virtuoso: ResultSetMaxRows in "
+                                    "[SPARQL] of virtuoso.ini) or ask for fewer rows.")
         try:
             if graph_result:
                 r = Result("CONSTRUCT")
