@@ -91,7 +91,7 @@ class Ctx:
                 return warm
         built = self.graph(validated, extra)
         if kind == "rdflib":
-            return RdflibBackend(built.merged())
+            return RdflibBackend(built.dataset())
         return OxigraphBackend(built, Path(path) if path else None)
 
     def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:

@@ -30,10 +30,11 @@ from ..core.errors import UsageError
 from ..core.namespaces import INSTANCES_BASE, TERMS_BASE
 from ..core.resources import Resources
 from ..outputs import jsonld
-from ..pipeline.build import Built
+from ..pipeline.build import DATASET_GRAPHS, Built
 from ..sparql.queries import bindings, list_queries, prepare
 from . import entity, pages
 from .config import Limits
+from .dataset import select
 from .pool import Saturated, WorkerPool
 from .protocol import (
     GRAPH_TYPES,
@@ -115,12 +116,13 @@ class Server:
             raise ValueError("the server serves only a validated graph")
         self.built = built
         self.limits = limits
-        self.graph = built.merged()
+        self.graph = built.merged()  # for pages; queries run over built.dataset()
         self.canned = {q.name: q for q in list_queries(res.queries_dir)}
         prepared = {name: (q, prepare(q.text, q.path.name)) for name, q in self.canned.items()}
-        _warm(self.graph)
+        dataset = built.dataset()
+        _warm(dataset)
         self.context = load_context(res.context)
-        self.pool = WorkerPool(Context(self.graph, prepared, limits), limits)
+        self.pool = WorkerPool(Context(dataset, prepared, limits), limits)
 
     async def run(self, job: dict[str, Any]) -> Reply:
         timeout = self.limits.canned_timeout if job["op"] == "canned" else self.limits.timeout
@@ -166,10 +168,12 @@ class Server:
             query = _one(params, "query")
         if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
             raise ProtocolError(403, "update_not_allowed", "this endpoint is read-only")
+        dataset = None
         if any(k in ("default-graph-uri", "named-graph-uri") for k, _ in params):
-            raise ProtocolError(400, "dataset_not_allowed",
-                                "default-graph-uri and named-graph-uri are not supported: "
-                                "queries run over the natoeu graph")
+            sel = select([v for k, v in params if k == "default-graph-uri"],
+                         [v for k, v in params if k == "named-graph-uri"],
+                         "default-graph-uri and named-graph-uri")
+            dataset = [list(sel.default), list(sel.named)]
         if query is None:
             if request.method == "POST":
                 raise ProtocolError(400, "missing_query", "no 'query' parameter")
@@ -181,13 +185,16 @@ class Server:
             raise ProtocolError(400, "bad_format", "format must be one of "
                                 + ", ".join([*RESULT_TYPES, *GRAPH_TYPES]))
         reply = await self.run({"op": "sparql", "query": query, "format": fmt,
-                                "accept": request.headers.get("accept")})
+                                "dataset": dataset, "accept": request.headers.get("accept")})
         return _reply(reply, download=fmt)
 
     def _service_description(self, request: Request) -> Response:
         fmt = negotiate(request.headers.get("accept"), GRAPH_TYPES, "ttl") or "ttl"
         endpoint = str(request.url.replace(query=""))
-        g = service_description(endpoint, len(self.graph))
+        g = service_description(endpoint, len(self.graph), {
+            str(name): len(part) for name, part in zip(
+                DATASET_GRAPHS, (self.built.ontology, self.built.asserted, self.built.inferred),
+                strict=True)})
         return Response(g.serialize(format=RDFLIB_FORMAT[fmt]), media_type=media_type(fmt),
                         headers={"Vary": "Accept", **_CORS})
 
@@ -362,7 +369,7 @@ def _warm(graph: Graph) -> None:
     """
     for text in ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "ASK { ?s ?p ?o }",
                  "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1",
-                 "DESCRIBE <urn:x>"):
+                 "DESCRIBE <urn:x>", "ASK { GRAPH ?g { ?s ?p ?o } }"):
         result = graph.query(prepare(text))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
             for fmt in RDFLIB_FORMAT.values():

@@ -16,13 +16,15 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Variable
+import rdflib.plugins.sparql as rdflib_sparql
+from rdflib import Dataset, Variable
 
 from ..core.errors import UsageError
-from ..sparql.queries import CannedQuery, bindings, prepare
+from ..sparql.queries import CannedQuery, bindings, dataset_clause, prepare, without_dataset
 from . import formats, sandbox
 from .config import Limits
-from .protocol import GRAPH_TYPES, RESULT_TYPES, error_body, media_type, negotiate
+from .dataset import Datasets, Selection, select
+from .protocol import GRAPH_TYPES, RESULT_TYPES, ProtocolError, error_body, media_type, negotiate
 
 Reply = dict[str, Any]
 TRUNCATED_HEADER = "X-Natoeu-Truncated"
@@ -33,9 +35,12 @@ _PATHS = re.compile("|".join(re.escape(p) for p in sorted(
 
 @dataclass
 class Context:
-    graph: Graph
+    graph: Dataset  # the full dataset: three named graphs, their merge as the default graph
     canned: dict[str, tuple[CannedQuery, Any]]  # name -> (query, prepared algebra)
     limits: Limits
+
+    def __post_init__(self) -> None:
+        self.datasets = Datasets(self.graph)
 
 
 def error(status: int, code: str, message: str) -> Reply:
@@ -102,11 +107,28 @@ def execute(ctx: Context, job: dict[str, Any]) -> Reply:
                 query, prepared = ctx.canned[job["name"]]
                 init: dict[str, Any] = {Variable(k): v
                                        for k, v in bindings(query, job["params"]).items()}
-            else:
-                prepared = prepare(job["query"], "query")
-                init = {}
-            result = ctx.graph.query(prepared, initBindings=init)
-            return _answer(result, job.get("accept"), job.get("format"), ctx.limits)
+                return _answer(ctx.graph.query(prepared, initBindings=init), job.get("accept"),
+                               job.get("format"), ctx.limits)
+            prepared = prepare(job["query"], "query", allow_dataset=True)
+            # the protocol's dataset (checked by the app) wins over the query's FROM clauses
+            chosen = job.get("dataset")
+            clause = dataset_clause(prepared)
+            selection = (Selection(*map(tuple, chosen)) if chosen is not None
+                         else select(*clause, "FROM and FROM NAMED") if clause else None)
+            prepared = without_dataset(prepared)
+            if selection is None:
+                return _answer(ctx.graph.query(prepared), job.get("accept"),
+                               job.get("format"), ctx.limits)
+            # a selected dataset has its own default graph, not the union of its named ones;
+            # rdflib reads this switch when evaluation starts (one job at a time per worker)
+            rdflib_sparql.SPARQL_DEFAULT_GRAPH_UNION = False
+            try:
+                result = ctx.datasets.get(selection).query(prepared)
+                return _answer(result, job.get("accept"), job.get("format"), ctx.limits)
+            finally:
+                rdflib_sparql.SPARQL_DEFAULT_GRAPH_UNION = True
+    except ProtocolError as exc:
+        return error(exc.status, exc.code, exc.message)
     except UsageError as exc:
         return _usage_error(exc)
     except RecursionError:

@@ -136,7 +136,8 @@ class OxigraphBackend:
         # (a guess from the text let SERVICE through in strings, prefixed names and U+2028).
         prepare(text, source, allow_service)
         try:
-            answer = self.store.query(substitute(text, initial), default_graph=self.graphs)
+            answer = self.store.query(substitute(text, initial), default_graph=self.graphs,
+                                     named_graphs=self.graphs)
         except (SyntaxError, OSError, ValueError) as exc:
             raise UsageError(f"{source}: {exc}") from None
         ox = self.ox
