@@ -33,10 +33,14 @@ def select(default: list[str], named: list[str], where: str) -> Selection:
     de-duplicated and in a fixed order (so equal datasets share a cache entry)."""
     foreign = [iri for iri in (*default, *named) if iri not in OWN_GRAPHS]
     if foreign:
+        # echo a web IRI (the client's own text) but never a file path or something long
+        first = foreign[0]
+        shown = f"<{first}>" if first.startswith(("http://", "https://")) and \
+            len(first) <= 200 else "an IRI that"
         raise ProtocolError(
             400, "dataset_not_allowed",
             f"{where} may name only this server's graphs ({', '.join(OWN_GRAPHS)}); "
-            f"<{foreign[0]}> is not one of them and is never fetched")
+            f"{shown} is not one of them, and no graph is ever fetched")
     return Selection(tuple(g for g in OWN_GRAPHS if g in default),
                      tuple(g for g in OWN_GRAPHS if g in named))
 

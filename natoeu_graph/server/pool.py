@@ -68,9 +68,12 @@ class Saturated(Exception):
 
 
 class WorkerPool:
-    def __init__(self, ctx: Context, limits: Limits) -> None:
+    def __init__(self, ctx: Context, limits: Limits, workers: int | None = None,
+                 queue: int | None = None) -> None:
         self.ctx = ctx
         self.limits = limits
+        self.workers = workers if workers is not None else limits.workers
+        self.queue = queue if queue is not None else limits.queue
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._waiting = 0
@@ -79,7 +82,7 @@ class WorkerPool:
     def start(self) -> None:
         gc.freeze()  # the graph's objects stay shared with the forks: GC would touch them
         self._idle = asyncio.Queue()
-        for _ in range(self.limits.workers):
+        for _ in range(self.workers):
             self._spawn()
 
     def _spawn(self) -> None:
@@ -101,7 +104,7 @@ class WorkerPool:
         """Run ``job`` in a worker within ``timeout`` seconds (default: the server's)."""
         assert self._idle is not None, "start() the pool first"
         deadline = time.monotonic() + (timeout or self.limits.timeout)
-        if self._idle.empty() and self._waiting >= self.limits.queue:
+        if self._idle.empty() and self._waiting >= self.queue:
             raise Saturated
         self._waiting += 1
         try:

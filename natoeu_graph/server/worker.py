@@ -8,9 +8,11 @@ message that names no server path; a worker never dies of a bad query (only of i
 
 from __future__ import annotations
 
+import hashlib
 import re
 import resource
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,6 +40,9 @@ class Context:
     graph: Dataset  # the full dataset: three named graphs, their merge as the default graph
     canned: dict[str, tuple[CannedQuery, Any]]  # name -> (query, prepared algebra)
     limits: Limits
+    key: str = ""  # the graph's cache key: part of every ETag
+    # renders a page (name, arguments) -> Reply; the worker runs it, never the event loop
+    render: Callable[[str, dict[str, Any]], Reply] | None = None
 
     def __post_init__(self) -> None:
         self.datasets = Datasets(self.graph)
@@ -101,6 +106,29 @@ def _answer(result: Any, accept: str | None, fmt: str | None, limits: Limits) ->
 
 
 def execute(ctx: Context, job: dict[str, Any]) -> Reply:
+    """Run a job; a 200 reply carries a strong ETag of its graph, media type and body."""
+    reply = _execute(ctx, job)
+    page = job.get("page")
+    if page is not None and ctx.render is not None:
+        try:
+            with sandbox.untrusted():
+                reply = ctx.render(page, {**job.get("args", {}), "reply": reply})
+        except Exception as exc:
+            reply = error(500, "page_failed", f"the page could not be rendered: "
+                          f"{type(exc).__name__}")
+    if reply["status"] == 200:
+        digest = hashlib.blake2b(digest_size=12)
+        for part in (ctx.key.encode(), reply["type"].encode(), reply["body"]):
+            digest.update(part)
+            digest.update(b"\0")
+        reply["headers"]["ETag"] = f'"{digest.hexdigest()}"'
+    return reply
+
+
+def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
+    if job["op"] == "page":  # a page without a query: rendered from the graph
+        return error(500, "page_failed", "no page renderer") if ctx.render is None \
+            else {"status": 200, "type": "", "body": b"", "headers": {}}
     try:
         with sandbox.untrusted():
             if job["op"] == "canned":
