@@ -685,6 +685,12 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
               type=click.FloatRange(0.1, 60),
               help="Seconds a connection has to send a complete request head, from its opening "
               "or its previous response; then it is closed.")
+@click.option("--body-timeout", default=10.0, show_default=True,
+              type=click.FloatRange(0.1, 60),
+              help="Seconds a request body may take to arrive (408 after).")
+@click.option("--max-connections", default=1000, show_default=True,
+              type=click.IntRange(1), help="Open connections; past it requests get 503 with "
+              "Retry-After.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 60),
               help="Seconds a query may run before its worker is killed (503).")
 @click.option("--canned-timeout", default=60.0, show_default=True,
@@ -700,7 +706,8 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
 @click.pass_obj
 @handled
 def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
-              per_client: int, header_timeout: float, timeout: float,
+              per_client: int, header_timeout: float, body_timeout: float,
+              max_connections: int, timeout: float,
               canned_timeout: float, max_rows: int, max_bytes: int, max_body: int,
               queue: int) -> None:
     """Serve the validated graph: SPARQL endpoint, dereferenceable IRIs and pages, read-only.
@@ -719,7 +726,8 @@ def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
     limits = Limits(workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
                     max_body=max_body, queue=queue, canned_timeout=canned_timeout,
                     cheap_workers=cheap_workers, per_client=per_client,
-                    header_timeout=header_timeout)
+                    header_timeout=header_timeout, body_timeout=body_timeout,
+                    max_connections=max_connections)
     built = obj.graph(validated=True)
     click.echo(f"natoeu: serving {len(built.merged())} triples on http://{host}:{port}/ "
                f"({workers} workers, {timeout:g} s deadline); Ctrl+C stops", err=True)

@@ -149,35 +149,58 @@ class Server:
         self.cheap = WorkerPool(ctx, limits, limits.cheap_workers, limits.cheap_queue)
         self.cache = AnswerCache(limits.cache_bytes, limits.max_bytes)
         self.per_client: Counter[str] = Counter()
+        self._running: dict[bytes, asyncio.Future[Reply]] = {}
         self._described: dict[tuple[str, str], Response] = {}
 
     async def run(self, request: Request, job: dict[str, Any], adhoc: bool) -> Reply:
-        """The answer to ``job``: from the cache, else from a worker of the right pool."""
+        """The answer to ``job``: from the cache, else from a worker of its pool. A burst of
+        identical cheap requests (an entity page, a canned query) waits for one computation;
+        identical ad-hoc queries each count against their client's share."""
         key = AnswerCache.key(job)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
+        running = None if adhoc else self._running.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
         if adhoc:
-            client = request.client.host if request.client else ""
-            if self.per_client[client] >= self.limits.per_client:
-                raise ProtocolError(429, "too_many_requests",
-                                    f"at most {self.limits.per_client} ad-hoc queries per client "
-                                    "at a time; retry when one has finished",
-                                    {"Retry-After": "2"})
-            self.per_client[client] += 1
-            try:
-                reply = await self._pool_run(self.adhoc, job, self.limits.timeout)
-            finally:
-                self.per_client[client] -= 1
-                if not self.per_client[client]:
-                    del self.per_client[client]
-        else:
-            timeout = self.limits.canned_timeout if job["op"] == "canned" else \
-                self.limits.timeout
-            reply = await self._pool_run(self.cheap, job, timeout)
+            reply = await self._compute(request, job, adhoc)
+            if reply["status"] == 200:
+                self.cache.put(key, reply)
+            return reply
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            reply = await self._compute(request, job, adhoc)
+        except BaseException as exc:
+            if isinstance(exc, ProtocolError):
+                future.set_exception(exc)
+                future.exception()  # retrieved: waiters re-raise it, nobody logs it
+            else:
+                future.cancel()
+            raise
+        finally:
+            del self._running[key]
         if reply["status"] in (200, 404):  # the graph does not change: neither do these
             self.cache.put(key, reply)
+        future.set_result(reply)
         return reply
+
+    async def _compute(self, request: Request, job: dict[str, Any], adhoc: bool) -> Reply:
+        if not adhoc:
+            return await self._pool_run(self.cheap, job, self.limits.canned_timeout)
+        client = request.client.host if request.client else ""
+        if self.per_client[client] >= self.limits.per_client:
+            raise ProtocolError(429, "too_many_requests",
+                                f"at most {self.limits.per_client} ad-hoc queries per client "
+                                "at a time; retry when one has finished", {"Retry-After": "2"})
+        self.per_client[client] += 1
+        try:
+            return await self._pool_run(self.adhoc, job, self.limits.timeout)
+        finally:
+            self.per_client[client] -= 1
+            if not self.per_client[client]:
+                del self.per_client[client]
 
     @staticmethod
     async def _pool_run(pool: WorkerPool, job: dict[str, Any], timeout: float) -> Reply:
