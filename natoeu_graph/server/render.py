@@ -17,7 +17,7 @@ from ..core.namespaces import INSTANCES_BASE, TERMS_BASE
 from ..outputs import jsonld
 from ..pipeline.build import Built
 from ..sparql.queries import CannedQuery
-from . import entity, pages
+from . import entity, formats, pages
 from .config import Limits
 from .protocol import GRAPH_TYPES, HTML, RDFLIB_FORMAT, RESULT_TYPES, media_type
 
@@ -81,8 +81,14 @@ class Renderer:
         ctype = media_type(fmt)
         if ctype.startswith("text/"):
             ctype += "; charset=utf-8"
-        return {"status": 200, "type": ctype,
-                "body": g.serialize(format=RDFLIB_FORMAT[fmt]).encode(), "headers": headers}
+        body = g.serialize(format=RDFLIB_FORMAT[fmt]).encode()
+        bad = formats.xml_unsafe(body) if fmt == "rdfxml" else None
+        if bad is not None:
+            return {"status": 406, "type": "application/json", "headers": {},
+                    "body": json.dumps({"error": "not_representable", "message":
+                                        f"the description contains {bad}, which XML 1.0 "
+                                        "cannot carry; ask for Turtle or N-Triples"}).encode()}
+        return {"status": 200, "type": ctype, "body": body, "headers": headers}
 
     def page_resource(self, local: str, fmt: str, html_errors: bool, reply: Any) -> Reply:
         iri = URIRef(INSTANCES_BASE + local)

@@ -99,6 +99,12 @@ def _answer(result: Any, accept: str | None, fmt: str | None, limits: Limits) ->
         body, n = formats.rows(names, rows, chosen, limits.max_bytes)
         if over or n < len(rows):
             headers[TRUNCATED_HEADER] = f"rows={n}"
+    if chosen in ("xml", "rdfxml"):
+        bad = formats.xml_unsafe(body)
+        if bad is not None:  # refused rather than sent as a document no XML parser accepts
+            return error(406, "not_representable",
+                         f"the answer contains {bad}, which XML 1.0 cannot carry; ask for "
+                         f"{'JSON or CSV' if chosen == 'xml' else 'Turtle or N-Triples'}")
     ctype = media_type(chosen)
     if ctype.startswith("text/") or chosen in ("json", "jsonld"):
         ctype += "; charset=utf-8"
