@@ -145,8 +145,8 @@ class Server:
         self.renderer.warm()
         ctx = Context(dataset, prepared, limits, key=built.key, render=self.renderer)
         # ad-hoc queries and cheap work (canned queries, pages) never share a worker
-        self.adhoc = WorkerPool(ctx, limits, limits.workers, limits.queue)
-        self.cheap = WorkerPool(ctx, limits, limits.cheap_workers, limits.cheap_queue)
+        self.adhoc = WorkerPool(ctx, limits, limits.workers, limits.queue, nice=10)
+        self.cheap = WorkerPool(ctx, limits, limits.cheap_workers, limits.cheap_queue, nice=5)
         self.cache = AnswerCache(limits.cache_bytes, limits.max_bytes)
         self.per_client: Counter[str] = Counter()
         self._running: dict[bytes, asyncio.Future[Reply]] = {}
@@ -570,5 +570,5 @@ def serve(built: Built, res: Resources, host: str, port: int, limits: Limits) ->
     protocol = guarded_protocol(limits.header_timeout, limits.max_connections, busy_app(limits))
     config = uvicorn.Config(app, host=host, port=port, server_header=False, http=protocol,
                             timeout_keep_alive=5, log_level="warning", access_log=False,
-                            lifespan="on")
+                            lifespan="on", loop="asyncio")  # not uvloop: workers fork from it
     uvicorn.Server(config).run()

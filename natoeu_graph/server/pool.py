@@ -28,10 +28,10 @@ _fork = multiprocessing.get_context("fork")
 
 
 class _Worker:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, nice: int = 0) -> None:
         parent, child = _fork.Pipe()
         self.conn: Connection = parent
-        self.proc = _fork.Process(target=_main, args=(ctx, child, parent), daemon=True)
+        self.proc = _fork.Process(target=_main, args=(ctx, child, parent, nice), daemon=True)
         self.proc.start()
         child.close()
 
@@ -42,8 +42,13 @@ class _Worker:
         self.conn.close()
 
 
-def _main(ctx: Context, conn: Connection, parent_end: Connection) -> None:
+def _main(ctx: Context, conn: Connection, parent_end: Connection, nice: int) -> None:
     parent_end.close()
+    if nice:
+        # below the event loop: on a busy machine the loop (cached answers, routing) and the
+        # cheap workers get the CPU first, slow ad-hoc queries what is left
+        with contextlib.suppress(OSError):
+            os.nice(nice)
     _close_sockets(keep=conn.fileno())
     serve_forever(ctx, conn)
 
@@ -69,8 +74,9 @@ class Saturated(Exception):
 
 class WorkerPool:
     def __init__(self, ctx: Context, limits: Limits, workers: int | None = None,
-                 queue: int | None = None) -> None:
+                 queue: int | None = None, nice: int = 0) -> None:
         self.ctx = ctx
+        self.nice = nice
         self.limits = limits
         self.workers = workers if workers is not None else limits.workers
         self.queue = queue if queue is not None else limits.queue
@@ -86,7 +92,7 @@ class WorkerPool:
             self._spawn()
 
     def _spawn(self) -> None:
-        w = _Worker(self.ctx)
+        w = _Worker(self.ctx, self.nice)
         self._all.add(w)
         assert self._idle is not None
         self._idle.put_nowait(w)

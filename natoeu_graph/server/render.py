@@ -75,8 +75,8 @@ class Renderer:
         if fmt == "html":
             return html(page(alternates), headers=headers)
         if fmt == "jsonld":
-            body = json.dumps(jsonld.compact(g, self.context), indent=2, ensure_ascii=False)
-            return {"status": 200, "type": "application/ld+json", "body": body.encode(),
+            text = json.dumps(jsonld.compact(g, self.context), indent=2, ensure_ascii=False)
+            return {"status": 200, "type": "application/ld+json", "body": text.encode(),
                     "headers": headers}
         ctype = media_type(fmt)
         if ctype.startswith("text/"):
