@@ -314,7 +314,8 @@ class Server:
 
     # ---- canned queries --------------------------------------------------------------------
 
-    def _canned_args(self, request: Request) -> tuple[str, dict[str, str], str | None]:
+    def _canned_args(self, request: Request, check: bool = True) \
+            -> tuple[str, dict[str, str], str | None]:
         name = request.path_params["name"]
         if name not in self.canned:
             raise ProtocolError(404, "unknown_query", "no canned query by that name; "
@@ -328,6 +329,8 @@ class Server:
                 raise ProtocolError(400, "multiple_parameters", f"more than one '{key}'")
             else:
                 given[key] = value
+        if not check:
+            return name, given, fmt
         try:
             bindings(self.canned[name], given)
         except UsageError as exc:
@@ -339,13 +342,17 @@ class Server:
         html = request.query_params.get("format") in (None, "html") and _wants_html(request)
         if html:
             return await self._canned_page(request)
-        name, given, fmt = self._canned_args(request)
-        if fmt is not None and fmt not in RESULT_TYPES:
-            raise ProtocolError(400, "bad_format", "format must be one of "
-                                + ", ".join(RESULT_TYPES))
-        reply = await self.run(request, {"op": "canned", "name": name, "params": given,
-                                         "format": fmt, "accept": request.headers.get("accept")},
-                               adhoc=False)
+        name, given, fmt = self._canned_args(request, check=False)
+        job = {"op": "canned", "name": name, "params": given, "format": fmt,
+               "accept": request.headers.get("accept")}
+        # only answers to valid parameters are cached: a hit needs no second validation
+        hit = self.cache.get(AnswerCache.key(job))
+        if hit is None:
+            self._canned_args(request)
+            if fmt is not None and fmt not in RESULT_TYPES:
+                raise ProtocolError(400, "bad_format", "format must be one of "
+                                    + ", ".join(RESULT_TYPES))
+        reply = hit or await self.run(request, job, adhoc=False)
         return self.send(request, reply, download=fmt)
 
     async def _canned_page(self, request: Request) -> Response:

@@ -35,11 +35,27 @@ class _Worker:
         self.proc.start()
         child.close()
 
-    def kill(self) -> None:
+    def kill(self, wait: bool = True) -> None:
+        """SIGKILL; with ``wait=False`` the exit is collected later, off the event loop's path
+        (a killed worker tearing down its copy of the graph takes milliseconds)."""
         with contextlib.suppress(Exception):
             self.proc.kill()
-            self.proc.join(timeout=5)
+            if wait:
+                self.proc.join(timeout=5)
+            else:
+                _reap_later(self.proc)
         self.conn.close()
+
+
+def _reap_later(proc: Any, delay: float = 0.05) -> None:
+    def reap() -> None:
+        with contextlib.suppress(Exception):
+            if proc.exitcode is None:  # polls waitpid(WNOHANG); not exited yet: look again
+                asyncio.get_running_loop().call_later(min(delay * 2, 1.0), reap)
+    try:
+        asyncio.get_running_loop().call_later(delay, reap)
+    except RuntimeError:  # no loop (shutting down): wait here
+        proc.join(timeout=5)
 
 
 def _main(ctx: Context, conn: Connection, parent_end: Connection, nice: int) -> None:
@@ -127,7 +143,7 @@ class WorkerPool:
         except (asyncio.TimeoutError, EOFError, OSError, asyncio.CancelledError) as exc:
             # past the deadline (or the worker died, or the client left): kill, replace
             self._all.discard(worker)
-            worker.kill()
+            worker.kill(wait=False)
             self.killed += 1
             self._spawn()
             if isinstance(exc, asyncio.CancelledError):
