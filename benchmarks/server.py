@@ -207,14 +207,32 @@ def background(port: int, ready: Any, stop: Any, nice: int) -> None:
             conn.request("GET", "/id/NATO?format=jsonld")
             conn.getresponse().read()
 
-    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(63)]
-    threads = [threading.Thread(target=f) for f in [slow, slow] + [pages] * 20]
+    def idle() -> None:
+        """63 connections that never send a byte, re-opened as soon as the server closes one."""
+        socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(63)]
+        for s in socks:
+            s.setblocking(False)
+        while not stop.is_set():
+            for i, s in enumerate(socks):
+                try:
+                    closed = s.recv(1) == b""
+                except BlockingIOError:
+                    closed = False
+                except OSError:
+                    closed = True
+                if closed:
+                    s.close()
+                    socks[i] = socket.create_connection(("127.0.0.1", port))
+                    socks[i].setblocking(False)
+            stop.wait(0.1)
+        for s in socks:
+            s.close()
+
+    threads = [threading.Thread(target=f) for f in [idle, slow, slow] + [pages] * 20]
     for t in threads:
         t.start()
     ready.set()
     stop.wait()
-    for s in idle:
-        s.close()
     for t in threads:
         t.join()
 
