@@ -714,7 +714,9 @@ def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
 
     /sparql (SPARQL 1.1 Protocol), /queries/NAME?param=value, /id/X and /ontology (content
     negotiation), /query (query editor), /classes. There is no --no-validate: a server never
-    serves a graph that does not conform to the shapes.
+    serves a graph that does not conform to the shapes. Queries see the named graphs
+    https://w3id.org/natoeu/graph/{ontology,asserted,inferred} and, as the default graph, their
+    merge; default-graph-uri, named-graph-uri and FROM may select among them, nothing else.
 
     \b
     Example:
