@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 data does not conform or a check returned rows, 2 usage
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -23,7 +24,8 @@ from .core.context import load_context
 from .core.errors import NatoeuError, NotConformingError, UsageError
 from .core.resources import Resources, locate
 from .pipeline.build import Built, build, cache_key, check
-from .sparql.queries import bindings, get_query, list_queries, run, run_canned
+from .sparql.prefixes import standard_prefixes, with_prefixes
+from .sparql.queries import bindings, get_query, list_queries, prepare, run, run_canned
 from .sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,6 +73,30 @@ class Ctx:
     def __init__(self, home: str | None, use_cache: bool) -> None:
         self.res: Resources = locate(home)
         self.use_cache = use_cache
+        self.built: Built | None = None
+
+    def prime_warm_path(self) -> None:
+        """After a validated, cached query on the default store: let the next warm canned query
+        skip rdflib (stores.warm). Best effort: a failure here costs speed, not the answer."""
+        from .sparql.queries import list_queries, prepare
+        from .stores.backends import write_store
+        from .stores.warm import prime
+
+        built = self.built
+        if built is None or not built.validated or not self.use_cache:
+            return
+        safe = {}
+        for q in list_queries(self.res.queries_dir):
+            if q.external:  # refused without --with, which the warm path never has
+                continue
+            try:
+                prepare(q.text, q.path.name)
+            except NatoeuError:
+                continue
+            safe[q.name] = (q.text, [[p.name, p.kind, p.default] for p in q.params])
+        with contextlib.suppress(OSError, NatoeuError):
+            prime(self.res, built.key, lambda folder: write_store(folder, built), safe,
+                  lambda: cache_key(self.res, True))
 
     def backend(self, validated: bool, extra: tuple[str, ...], store: str | None,
                 endpoint: str | None) -> Backend:
@@ -85,8 +111,8 @@ class Ctx:
         if store not in (None, "rdflib") and kind != "oxigraph":
             raise UsageError(f"unknown store {store!r}",
                              hint="Use rdflib, oxigraph (in memory) or oxigraph:PATH.")
-        if kind == "oxigraph" and path and not extra and self.use_cache:
-            warm = OxigraphBackend.reopen(Path(path), cache_key(self.res, validated))
+        if kind == "oxigraph" and path and not extra:
+            warm = OxigraphBackend.at(Path(path), cache_key(self.res, validated))
             if warm is not None:  # the store already holds this very graph
                 return warm
         built = self.graph(validated, extra)
@@ -96,6 +122,7 @@ class Ctx:
 
     def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:
         built = build(self.res, validated=validated, use_cache=self.use_cache)
+        self.built = built
         if not extra:
             return built
         from .pipeline.build import with_external
@@ -140,8 +167,10 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="natoeu")
-@click.option("--home", type=click.Path(file_okay=False), envvar="NATOEU_HOME",
-              help="Project tree with ontology/, data/, queries/ (default: the packaged copy).")
+@click.option("--home", type=click.Path(file_okay=False),
+              help="Project tree with ontology/, data/, queries/ (default: $NATOEU_HOME, else "
+              "the tree around the working directory, as git finds a repository, else the "
+              "packaged copy).")
 @click.option("--no-cache", is_flag=True, help="Rebuild the reasoned graph; do not cache it.")
 @click.pass_context
 def main(ctx: click.Context, home: str | None, no_cache: bool) -> None:
@@ -171,7 +200,8 @@ def queries_cmd(obj: Ctx) -> None:
     """
     for q in list_queries(obj.res.queries_dir):
         params = " ".join(f"{p.name}={p.default or '?'}" for p in q.params)
-        click.echo(f"{q.name:28} {q.summary}" + (f"  [{params}]" if params else ""))
+        needs = "  [needs --with]" if q.external else ""
+        click.echo(f"{q.name:28} {q.summary}" + (f"  [{params}]" if params else "") + needs)
 
 
 @main.command("query")
@@ -195,12 +225,26 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
     Example:
       natoeu query shared-members --param date=2018-07-01 --format csv
     """
+    from .sparql.entities import resolve
+
     q = get_query(obj.res.queries_dir, name)
     given = _params(params)
+    if q.external and not extra and not endpoint:
+        raise UsageError(f"query '{name}' needs external data merged with --with: {q.external}",
+                         hint=f"Run it as: natoeu query {name} --with FILE_OR_DIR (Turtle, "
+                         "N-Triples, TriG, N-Quads, JSON-LD or RDF/XML).")
+    # unknown or ill-typed parameters fail before the graph is built; entities after it
+    # (a label is looked up in the graph)
+    entity_params = {p.name for p in q.params if p.kind == "iri"}
+    bindings(q, {k: v for k, v in given.items() if k not in entity_params})
     backend = obj.backend(not no_validate, extra, store, endpoint)
+    given = resolve(q, given, lambda text, initial: backend.query(
+        text, initial, source=f"{name}: entity lookup"))
     result = backend.query(q.text, bindings(q, given), source=q.path.name,
                            allow_service=allow_service)
     click.echo(format_result(result, fmt), nl=False)
+    if not (extra or store or endpoint):
+        obj.prime_warm_path()
 
 
 @main.command("sparql")
@@ -238,9 +282,35 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
         source = qfile
     assert query is not None
     backend = obj.backend(not no_validate, extra, store, endpoint)
+    if store or endpoint:  # stores that read the text themselves get the declarations in it
+        prepare(query, source, allow_service)  # errors located in the user's own text
+        query = with_prefixes(query)
     result = backend.query(query, source=source, allow_service=allow_service)
     default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
     click.echo(format_result(result, fmt or default), nl=False)
+    empty = not result.askAnswer if result.type == "ASK" else \
+        (len(result.graph or ()) == 0 if result.graph is not None else not select_rows(result))
+    if empty:  # an empty answer may come from a misspelt term: say so
+        from .sparql.entities import unknown_terms
+
+        for note in unknown_terms(prepare(query, source, allow_service).algebra):
+            click.echo(f"note: {note}", err=True)
+
+
+@main.command("prefixes")
+@click.option("--format", "-f", "fmt", type=click.Choice(["sparql", "turtle"]),
+              default="sparql", show_default=True)
+def prefixes_cmd(fmt: str) -> None:
+    """List the prefixes declared for every query (a query's own PREFIX lines win).
+
+    \b
+    Example:
+      natoeu prefixes
+      natoeu sparql 'SELECT ?s ?l WHERE { ?s a natoeu:JointDeclaration ; rdfs:label ?l }'
+    """
+    for prefix, iri in standard_prefixes().items():
+        click.echo(f"PREFIX {prefix}: <{iri}>" if fmt == "sparql" else
+                   f"@prefix {prefix}: <{iri}> .")
 
 
 @main.command("validate")
@@ -255,6 +325,7 @@ def validate_cmd(obj: Ctx, fmt: str) -> None:
     Example:
       natoeu validate --format turtle > report.ttl
     """
+    _say_tree(obj.res)
     report, _ = check(obj.res)
     if fmt == "turtle":
         click.echo(report.graph.serialize(format="turtle"), nl=False)
@@ -293,7 +364,8 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
     from .outputs.export import framed, serialize
 
     if frame_name and fmt != "jsonld":
-        raise UsageError("--frame works with --format jsonld only")
+        raise UsageError(f"--frame frames JSON-LD, and the format asked for is {fmt}",
+                         hint=f"Add -f jsonld: natoeu export -f jsonld --frame {frame_name}")
     context = load_context(obj.res.context)
     built = obj.graph(not no_validate, extra)
     if frame_name:
@@ -301,6 +373,11 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
     else:
         data = serialize(built, fmt, inferred=inferred, context=context)
     _emit(data, output)
+
+
+def _say_tree(res: Resources) -> None:
+    """Name the tree a checking command checks (stderr: stdout stays machine-readable)."""
+    click.echo(f"natoeu: checking the {res.describe()}", err=True)
 
 
 def _emit(data: bytes, output: str | None) -> None:
@@ -448,6 +525,7 @@ def check_cmd(obj: Ctx) -> None:
     """
     from .sparql.queries import parse_query_file
 
+    _say_tree(obj.res)
     built = obj.graph(True)
     graph = built.merged()
     click.echo(f"graph: {len(built.ontology)} ontology, {len(built.asserted)} asserted, "
@@ -494,6 +572,7 @@ def qa_cmd(obj: Ctx, fail_on: str, min_level: str) -> None:
     """
     from .qa.report import run_qa
 
+    _say_tree(obj.res)
     report = run_qa(obj.res)
     width = max(len(c.name) for c in report.checks)
     click.echo(f"{'check':{width}}  level  count  refs")

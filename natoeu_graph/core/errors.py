@@ -35,6 +35,12 @@ class InputError(NatoeuError):
         self.reason = reason
 
 
+class RemoteError(NatoeuError):
+    """A remote engine (an endpoint, or a SERVICE a query calls) failed or cannot be reached."""
+
+    exit_code = 3
+
+
 class NotConformingError(NatoeuError):
     """The graph does not conform to the shapes, or a check query returned rows."""
 
@@ -52,6 +58,9 @@ class ReasoningBudgetError(NatoeuError):
 
 
 class ToolMissingError(NatoeuError):
-    """An external program the command needs (e.g. Graphviz `dot`) is not installed."""
+    """An external program the command needs (e.g. Graphviz `dot`) is not installed.
 
-    exit_code = 4
+    Not a bug of natoeu (exit 4) but something the machine lacks: exit 3, like an unreadable
+    input, with a hint that says how to install it."""
+
+    exit_code = 3

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -22,13 +21,12 @@ from rdflib.term import Node
 from ..core import atomic
 from ..core.errors import NotConformingError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, new_graph
-from ..core.resources import Resources
+from ..core.resources import Resources, cache_dir
 from .parse import SubjectFiles, canonical_bnodes, parse_files, parse_turtle
 
 if TYPE_CHECKING:
     from .validate import Report
 
-CACHE_ENV = "NATOEU_CACHE_DIR"
 _FORMAT = b"natoeu-cache-2\n"
 _LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable", "pyoxigraph")
 
@@ -102,14 +100,6 @@ class Built:
                 ds.addN((s, p, o, ds.graph(name)) for s, p, o in part)
             self._dataset = ds
         return self._dataset
-
-
-def cache_dir() -> Path:
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "natoeu-graph"
 
 
 def cache_key(res: Resources, validated: bool) -> str:

@@ -6,8 +6,9 @@ killed at their deadline), ``worker`` (what a worker runs), ``sandbox`` (no file
 process access in a worker), ``dataset`` (the RDF dataset and what a request may select),
 ``formats`` (capped result serialisation), ``cache`` (answers kept while serving),
 ``service`` (SPARQL Service Description), ``entity`` (descriptions of IRIs), ``pages`` (HTML),
-``render`` (pages rendered in workers), ``app`` (routes; it documents why IRIs answer 200 +
-Vary: Accept).
+``render`` (pages rendered in workers), ``querypage`` (examples and prefixes for the query
+page, which runs the YASGUI vendored in static/yasgui/), ``app`` (routes; it documents why IRIs
+answer 200 + Vary: Accept).
 May import: core, sparql, pipeline, outputs.
 """
 

@@ -32,7 +32,7 @@ from ..core.errors import UsageError
 from ..core.resources import Resources
 from ..pipeline.build import DATASET_GRAPHS, Built
 from ..sparql.queries import bindings, list_queries, prepare
-from . import pages
+from . import pages, querypage
 from .cache import AnswerCache
 from .config import Limits
 from .connections import guarded_protocol
@@ -559,6 +559,8 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None) -> An
         Route("/static/style.css", docs_stylesheet),
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
+    # ---- the query page's data: YASGUI's examples and prefixes (querypage) -----------------
+    routes += querypage.routes(server.canned)
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ProtocolError: _protocol_error, HTTPException: _http_error, 500: _internal_error})
     return _SecurityHeaders(app)

@@ -17,8 +17,13 @@ import yaml
 from rdflib import XSD, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
-from ..core.errors import InputError, UsageError
-from ..core.namespaces import PREFIXES
+from ..core.errors import InputError, RemoteError, UsageError
+from .prefixes import standard_prefixes
+
+# Declared for every query (a query's own PREFIX declarations win); a tuple, to key the cache.
+_STANDARD = tuple(standard_prefixes().items())
+_PYPARSING_WHERE = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$")
+_UNKNOWN_PREFIX = re.compile(r"Unknown namespace prefix : (\S*)")
 
 _PARAM = re.compile(r"\?_([A-Za-z][A-Za-z0-9]*)_(xsd_date|xsd_integer|xsd_string|iri)\b")
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$")
@@ -44,6 +49,8 @@ class CannedQuery:
     description: str
     tags: tuple[str, ...] = ()
     params: tuple[Param, ...] = field(default_factory=tuple)
+    # what external data (merged with --with) the query needs to answer; "" if none
+    external: str = ""
 
 
 def header(text: str) -> dict[str, Any]:
@@ -77,6 +84,7 @@ def parse_query_file(path: Path) -> CannedQuery:
         description=str(head.get("description", "")).strip(),
         tags=tuple(str(t) for t in head.get("tags") or ()),
         params=tuple(seen.values()),
+        external=str(head.get("external") or "").strip(),
     )
 
 
@@ -92,6 +100,15 @@ def get_query(queries_dir: Path, name: str) -> CannedQuery:
     return parse_query_file(path)
 
 
+def expand_iri(raw: str) -> str | None:
+    """The absolute IRI that ``raw`` (an IRI or a prefixed name such as ne:FIN) stands for, or
+    None if it is neither."""
+    prefixes = standard_prefixes()
+    prefix, _, local = raw.partition(":")
+    iri = prefixes[prefix] + local if prefix in prefixes and not local.startswith("//") else raw
+    return iri if _ABSOLUTE_IRI.match(iri) else None
+
+
 def coerce(param: Param, raw: str) -> Literal | URIRef:
     """Turn a command-line value into a typed RDF term, or raise UsageError."""
     if param.kind == "xsd_date":
@@ -103,18 +120,17 @@ def coerce(param: Param, raw: str) -> Literal | URIRef:
         except ValueError:
             raise UsageError(
                 f"parameter {param.name}={raw!r} is not a date",
-                hint="Use YYYY-MM-DD, e.g. --param date=2018-07-01, or 'today'.",
+                hint=f"Give a date as YYYY-MM-DD or 'today', e.g. {param.name}=2018-07-01.",
             ) from None
         return Literal(value, datatype=XSD.date)
     if param.kind == "xsd_integer":
         if not re.fullmatch(r"[+-]?\d{1,18}", raw):
-            raise UsageError(f"parameter {param.name}={raw!r} is not an integer")
+            raise UsageError(f"parameter {param.name}={raw!r} is not an integer",
+                             hint=f"Give a whole number, e.g. {param.name}=3.")
         return Literal(int(raw), datatype=XSD.integer)
     if param.kind == "iri":
-        prefix, _, local = raw.partition(":")
-        iri = PREFIXES[prefix] + local if prefix in PREFIXES and not local.startswith("//") \
-            else raw
-        if not _ABSOLUTE_IRI.match(iri):
+        iri = expand_iri(raw)
+        if iri is None:
             raise UsageError(f"parameter {param.name}={raw!r} is not an IRI",
                              hint="Give an absolute IRI or a prefixed name such as ne:FIN.")
         return URIRef(iri)
@@ -132,7 +148,8 @@ def bindings(query: CannedQuery, given: dict[str, str]) -> dict[str, Literal | U
     for p in query.params:
         raw = given.get(p.name, p.default)
         if raw is None:
-            raise UsageError(f"query '{query.name}' needs --param {p.name}=VALUE")
+            raise UsageError(f"query '{query.name}' needs a value for its parameter {p.name}",
+                             hint=f"Give it as {p.name}=VALUE.")
         out[p.variable] = coerce(p, raw)
     return out
 
@@ -205,16 +222,11 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
     ``without_dataset(prepared)``, so rdflib never sees them.
     """
     try:
-        prepared = parsed(text)
+        prepared = parsed(text, None, _STANDARD)
     except RecursionError:
         raise UsageError(f"{source}: SPARQL nested too deeply") from None
     except Exception as exc:
-        line = getattr(exc, "lineno", None)
-        col = getattr(exc, "col", None)
-        where = f" at line {line}, column {col}" if line is not None else ""
-        msg = str(exc).splitlines()[0]
-        raise UsageError(f"{source}: SPARQL syntax error{where}: {msg}",
-                         hint="Check the query text; every prefix must be declared.") from None
+        raise _syntax_error(exc, text, source) from None
     if not allow_dataset and getattr(prepared.algebra, "datasetClause", None):
         raise UsageError(f"{source}: FROM and FROM NAMED are not allowed",
                          hint="Queries run over the natoeu graph; merge other data instead.")
@@ -250,6 +262,39 @@ def without_dataset(prepared: Any) -> Any:
     return Query(prepared.prologue, stripped)
 
 
+def _position(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f" at line {line}, column {col}"
+
+
+def _syntax_error(exc: Exception, text: str, source: str) -> UsageError:
+    """One message with the position once, and a hint that fits the mistake."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    unknown = _UNKNOWN_PREFIX.match(first)
+    if unknown:
+        prefix = unknown.group(1)
+        used = re.search(rf"(?<![\w.:-]){re.escape(prefix)}:", text)
+        where = _position(text, used.start()) if used else ""
+        declared = ", ".join(p for p, _ in _STANDARD)
+        return UsageError(
+            f"{source}: SPARQL syntax error{where}: undeclared prefix '{prefix}:'",
+            hint=f"Declare it first, e.g. PREFIX {prefix}: <https://example.org/ns#>. These "
+            f"are declared for every query: {declared}.")
+    loc = getattr(exc, "loc", None)
+    where = _position(text, loc) if isinstance(loc, int) else ""
+    msg = _PYPARSING_WHERE.sub("", first)
+    excerpt = text[loc:loc + 30].splitlines()[0] if isinstance(loc, int) and \
+        text[loc:loc + 30].strip() else ""
+    if excerpt:
+        hint = (f"The text there, «{excerpt}», does not fit SPARQL's grammar: look for a "
+                "missing term, dot, brace or quote just before it (a triple pattern is subject, "
+                "predicate, object).")
+    else:
+        hint = "The query ends too early: look for a missing closing brace, quote or term."
+    return UsageError(f"{source}: SPARQL syntax error{where}: {msg}", hint=hint)
+
+
 def run(graph: Graph, text: str, initial: dict[str, Any] | None = None,
         source: str = "query", allow_service: tuple[str, ...] = ()) -> Result:
     """Evaluate a query; evaluation errors become UsageError with one line."""
@@ -262,11 +307,38 @@ def run(graph: Graph, text: str, initial: dict[str, Any] | None = None,
         return result
     except UsageError:
         raise
+    except OSError as exc:  # urllib's errors from a SERVICE call, HTTPError and URLError included
+        raise RemoteError(f"{source}: a SERVICE endpoint failed: {one_line(exc)}",
+                          hint="Check that the endpoint runs and answers SPARQL at that URL; "
+                          "the rest of the query was not answered.") from None
     except Exception as exc:
-        raise UsageError(f"{source}: query failed: {type(exc).__name__}: {exc}") from None
+        raise UsageError(f"{source}: query failed: {type(exc).__name__}: {one_line(exc)}",
+                         hint="Check the types the query compares and the functions it calls; "
+                         "take patterns out until it runs to find the one that fails.") from None
+
+
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """An exception as one short line: remote errors can carry whole HTML pages."""
+    text = str(exc)
+    if re.search(r"</\w+>|<!DOCTYPE|<html", text, re.IGNORECASE):  # an HTML error page
+        text = re.sub(r"<[^>]*>", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def run_canned(graph: Graph, query: CannedQuery, given: dict[str, str],
                allow_service: tuple[str, ...] = ()) -> Result:
     return run(graph, query.text, bindings(query, given), source=str(query.path.name),
                allow_service=allow_service)
+
+
+def inline(query: CannedQuery, given: dict[str, str] | None = None) -> str:
+    """The query's text with each parameter written in as its value (the default unless given):
+    a query that runs anywhere as it stands, such as an example pasted into a query editor.
+
+    Values pass through ``coerce`` and are written by rdflib (``n3()``, escaped), never pasted
+    as raw text. A constant rather than a VALUES block because SPARQL evaluates groups bottom-up:
+    a filter in a nested group or UNION branch would not see a binding made outside it.
+    """
+    values = bindings(query, given or {})
+    return _PARAM.sub(lambda m: values[f"_{m.group(1)}_{m.group(2)}"].n3(), query.text)

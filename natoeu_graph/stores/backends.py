@@ -22,20 +22,18 @@ from rdflib import XSD, BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
 
-from ..core.errors import NatoeuError, UsageError
+from ..core.errors import RemoteError, UsageError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from ..core.oxterms import to_rdflib
 from ..pipeline.build import Built
-from ..sparql.queries import prepare, run
+from ..sparql.queries import one_line, prepare, run
+from . import disk
 
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
-_KEY_GRAPH = "urn:natoeu:cache"
 
 
-class BackendError(NatoeuError):
+class BackendError(RemoteError):
     """A store or endpoint failed or could not be reached."""
-
-    exit_code = 3
 
 
 class Backend(Protocol):
@@ -85,50 +83,61 @@ def _term_json(v: dict[str, str]) -> Any:
     return Literal(v["value"], lang=v.get("xml:lang"), datatype=URIRef(dt) if dt else None)
 
 
+def fill_store(store: Any, built: Built) -> None:
+    """Load the three parts into their named graphs of an Oxigraph store, key marker last."""
+    import pyoxigraph as ox
+
+    for name, part in zip(GRAPHS, (built.ontology, built.asserted, built.inferred), strict=True):
+        data = part.serialize(format="nt").encode("utf-8")
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
+    store.add(disk.marker(built.key))
+    store.flush()
+
+
+def write_store(folder: Path, built: Built) -> None:
+    """A new persistent store of ``built`` in ``folder``, closed on return."""
+    import pyoxigraph as ox
+
+    fill_store(ox.Store(str(folder)), built)
+
+
 class OxigraphBackend:
     """pyoxigraph, in memory or persistent on disk; the three parts in their named graphs."""
 
     def __init__(self, built: Built | None, path: Path | None = None,
                  key: str | None = None) -> None:
-        """Open (or create) the store; load ``built`` into it unless it already holds the graph
-        of that key. With ``built=None`` the store must hold the graph of ``key``."""
+        """Open the store at ``path`` if it holds the graph of ``key`` (by default
+        ``built.key``); build it there first (beside, then switched in) if ``path`` holds
+        nothing; refuse a store of other inputs or anything else. Without ``path``, an
+        in-memory store of ``built``."""
         import pyoxigraph as ox
 
         self.ox = ox
-        self.store = ox.Store(str(path)) if path else ox.Store()
-        key = built.key if built is not None else key
-        marker = self.marker(key or "")
-        if marker not in self.store:
-            if built is None:
-                raise BackendError(f"{path}: the store does not hold the graph {key}")
-            self.store.clear()
-            for name, part in zip(GRAPHS, (built.ontology, built.asserted, built.inferred),
-                                  strict=True):
-                data = part.serialize(format="nt").encode("utf-8")
-                self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES,
-                                     to_graph=ox.NamedNode(str(name)))
-            self.store.add(marker)
-            self.store.flush()
         self.graphs: list[Any] = [ox.NamedNode(str(g)) for g in GRAPHS]
-
-    @staticmethod
-    def marker(key: str) -> Any:
-        """The quad that says which graph (by cache key) a store holds."""
-        import pyoxigraph as ox
-
-        return ox.Quad(ox.NamedNode(_KEY_GRAPH), ox.NamedNode(_KEY_GRAPH + ":key"),
-                       ox.Literal(key), ox.NamedNode(_KEY_GRAPH))
+        key = built.key if built is not None else key
+        if path is None:
+            if built is None:
+                raise ValueError("an in-memory store needs the built graph")
+            self.store = ox.Store()
+            fill_store(self.store, built)
+            return
+        content = disk.inspect(path)
+        disk.refuse(path, content, key or "")
+        if content.holds is disk.Holds.NOTHING:
+            if built is None:
+                raise BackendError(f"{path}: no store there",
+                                   hint=f"Build it with `natoeu load --store oxigraph:{path}`.")
+            disk.replace(path, built.key, lambda folder: write_store(folder, built))
+        # read-only: a query never writes, and a `natoeu load` may switch the folder meanwhile
+        self.store = ox.Store.read_only(str(path))
 
     @classmethod
-    def reopen(cls, path: Path, key: str) -> OxigraphBackend | None:
-        """The persistent store at ``path`` if it already holds the graph of ``key``: a warm
-        query then needs no cached rdflib graph (rdflib's parser still vets the text)."""
-        if not (path / "CURRENT").exists():  # not a store (yet)
-            return None
-        try:
-            return cls(None, path, key)
-        except (BackendError, OSError):
-            return None
+    def at(cls, path: Path, key: str) -> OxigraphBackend | None:
+        """The persistent store at ``path`` if it holds the graph of ``key`` (a warm query then
+        needs no cached rdflib graph); None if ``path`` holds nothing yet; refused otherwise."""
+        content = disk.inspect(path)
+        disk.refuse(path, content, key)
+        return None if content.holds is disk.Holds.NOTHING else cls(None, path, key)
 
     def query(self, text: str, initial: Mapping[str, Node] | None = None, source: str = "query",
               allow_service: tuple[str, ...] = ()) -> Result:
@@ -136,10 +145,18 @@ class OxigraphBackend:
         # (a guess from the text let SERVICE through in strings, prefixed names and U+2028).
         prepare(text, source, allow_service)
         try:
-            answer = self.store.query(substitute(text, initial), default_graph=self.graphs,
-                                     named_graphs=self.graphs)
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise UsageError(f"{source}: {exc}") from None
+            return self._answer(self.store.query(substitute(text, initial),
+                                                 default_graph=self.graphs,
+                                                 named_graphs=self.graphs))
+        except OSError as exc:  # raised while iterating: a SERVICE call failed
+            raise RemoteError(f"{source}: a SERVICE endpoint failed: {one_line(exc)}",
+                              hint="Check that the endpoint runs and answers SPARQL at that "
+                              "URL; the rest of the query was not answered.") from None
+        except (SyntaxError, ValueError) as exc:
+            raise UsageError(f"{source}: {one_line(exc)}",
+                             hint="Check the query text at that position.") from None
+
+    def _answer(self, answer: Any) -> Result:
         ox = self.ox
         if isinstance(answer, ox.QueryBoolean):
             r = Result("ASK")
@@ -183,13 +200,33 @@ class EndpointBackend:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 body = resp.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode("utf-8", "replace").strip()
-            raise BackendError(f"{self.url}: HTTP {exc.code}: {detail}") from None
+            detail = one_line(Exception(exc.read()[:2000].decode("utf-8", "replace")))
+            raise BackendError(f"{self.url}: HTTP {exc.code} {exc.reason}: {detail}",
+                               hint=_HTTP_HINTS.get(exc.code, "The endpoint refused the query; "
+                                                    "its message is above.")) from None
         except (urllib.error.URLError, OSError) as exc:
-            raise BackendError(f"{self.url}: cannot reach the endpoint: {exc}",
+            raise BackendError(f"{self.url}: cannot reach the endpoint: {one_line(exc)}",
                                hint="Check the URL and that the server runs.") from None
-        if graph_result:
-            r = Result("CONSTRUCT")
-            r.graph = Graph().parse(data=body, format="nt")
-            return r
-        return _result_from_json(json.loads(body))
+        try:
+            if graph_result:
+                r = Result("CONSTRUCT")
+                r.graph = Graph().parse(data=body, format="nt")
+                return r
+            return _result_from_json(json.loads(body))
+        except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+            raise BackendError(f"{self.url}: the answer is not SPARQL results "
+                               f"({type(exc).__name__}: {one_line(exc)})",
+                               hint="Is this the endpoint's query URL? It must answer the SPARQL "
+                               "1.1 Protocol (e.g. /sparql or /query).") from None
+
+
+_HTTP_HINTS = {
+    400: "The endpoint could not run the query (its SPARQL dialect, or a graph it lacks).",
+    401: "The endpoint wants credentials; natoeu queries read-only public endpoints.",
+    403: "The endpoint refused the query; it may not allow this client or query form.",
+    404: "No endpoint at that URL: check the query path (e.g. /sparql or /query).",
+    405: "That URL does not take SPARQL queries by POST: is it the query URL?",
+    429: "The endpoint is rate-limiting: wait and try again.",
+    501: "That URL does not take SPARQL queries by POST: is it the query URL?",
+    503: "The endpoint is busy or down: try again later.",
+}

@@ -25,6 +25,7 @@ from ..core.oxterms import to_oxigraph, to_rdflib
 from ..core.resources import Resources
 from ..pipeline.build import cache_key
 from ..pipeline.parse import parse_turtle
+from . import disk
 
 Progress = Callable[[str], None]
 
@@ -65,6 +66,10 @@ def load_store(res: Resources, path: Path, *, validated: bool = True,
     from ..pipeline.reason.rules import close_tbox, infer_in_store
 
     say = progress or (lambda _msg: None)
+    key = cache_key(res, validated)
+    content = disk.inspect(path)
+    if content.holds is disk.Holds.OTHER:  # refused before the work, not after it
+        disk.refuse(path, content, key)
     names = [ox.NamedNode(str(g)) for g in (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)]
     work = ox.Store()
     _load(work, res.ontology, names[0], res.root)
@@ -97,22 +102,20 @@ def load_store(res: Resources, path: Path, *, validated: bool = True,
     work.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), names[2])
                      for s, p, o in found)
     say(f"inferred {len(found)} triples")
-    return _write(work, path, cache_key(res, validated))
+    disk.replace(path, key, lambda folder: _write(work, folder, key))
+    say("switched in")
+    return len(work)
 
 
-def _write(work: Any, path: Path, key: str) -> int:
-    """Copy ``work`` to the store at ``path``, key marker last; return the triples written.
+def _write(work: Any, folder: Path, key: str) -> None:
+    """Copy ``work`` to a new store in ``folder``, key marker last.
 
     Its own function so that no frame kept by the validator's reference cycles holds the open
     store (RocksDB allows one writer; the store is closed when its last reference goes).
     """
     import pyoxigraph as ox
 
-    from .backends import OxigraphBackend
-
-    target = ox.Store(str(path))
-    target.clear()
+    target = ox.Store(str(folder))
     target.bulk_extend(work.quads_for_pattern(None, None, None, None))
-    target.add(OxigraphBackend.marker(key))
+    target.add(disk.marker(key))
     target.flush()
-    return len(work)

@@ -7,25 +7,35 @@ binary, no npm package and no network port is needed: only the `chromium` packag
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from refresh_yasgui import check
 from server_util import LiveServer, start_server
 
 import natoeu_graph
+from natoeu_graph.core.namespaces import INSTANCES_BASE, TERMS_BASE
+from natoeu_graph.sparql.queries import get_query, inline, list_queries, run_canned
+
+STATIC = Path(natoeu_graph.__file__).parent / "server" / "static"
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--disable-dev-shm-usage", "--remote-debugging-pipe", "--window-size=1280,900"]
+         "--disable-dev-shm-usage", "--remote-debugging-pipe", "--window-size=1280,900",
+         # offline: no name resolves, and anything else goes to a dead proxy (loopback bypasses it)
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+         "--proxy-server=http://127.0.0.1:9"]
 
 
 class Browser:
@@ -47,17 +57,24 @@ class Browser:
         os.close(from_chrome_w)
         self._buf = b""
         self._id = 0
+        self.events: list[dict[str, Any]] = []  # every DevTools event, in order
+        self.on_event: Callable[[dict[str, Any]], None] | None = None
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target,
                                  flatten=True)["sessionId"]
         self.call("Page.enable", session=True)
 
-    def call(self, method: str, session: bool = False, **params: Any) -> dict[str, Any]:
+    def send(self, method: str, session: bool = False, **params: Any) -> int:
+        """Send a command without waiting for its reply (for event handlers)."""
         self._id += 1
         msg: dict[str, Any] = {"id": self._id, "method": method, "params": params}
         if session:
             msg["sessionId"] = self.session
         os.write(self._to_chrome, json.dumps(msg).encode() + b"\0")
+        return self._id
+
+    def call(self, method: str, session: bool = False, **params: Any) -> dict[str, Any]:
+        wanted = self.send(method, session, **params)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             while b"\0" not in self._buf:
@@ -67,7 +84,11 @@ class Browser:
                 self._buf += chunk
             raw, self._buf = self._buf.split(b"\0", 1)
             reply = json.loads(raw)
-            if reply.get("id") == self._id:
+            if "method" in reply:
+                self.events.append(reply)
+                if self.on_event:
+                    self.on_event(reply)
+            elif reply.get("id") == wanted:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return dict(reply.get("result", {}))
@@ -91,8 +112,13 @@ class Browser:
         self.call("Page.navigate", session=True, url=url)
         self.wait_for(f"document.readyState === 'complete' && location.href === {url!r}")
 
-    def screenshot(self, path: Path) -> None:
-        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
+    def screenshot(self, path: Path, full_page: bool = False) -> None:
+        extra: dict[str, Any] = {}
+        if full_page:
+            size = self.call("Page.getLayoutMetrics", session=True)["cssContentSize"]
+            extra = {"captureBeyondViewport": True, "clip": {
+                "x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}}
+        data = self.call("Page.captureScreenshot", session=True, format="png", **extra)["data"]
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
@@ -115,6 +141,8 @@ def server(built: Any) -> Iterator[LiveServer]:
 def browser() -> Iterator[Browser]:
     profile = Path(tempfile.mkdtemp(prefix="natoeu-chromium-"))
     b = Browser(profile)
+    for domain in ("Network", "Runtime", "Log"):  # requests and console messages, as events
+        b.call(f"{domain}.enable", session=True)
     yield b
     b.close()
     shutil.rmtree(profile, ignore_errors=True)
@@ -183,17 +211,187 @@ def test_canned_query_runs_from_its_form(server: LiveServer, browser: Browser,
     assert shot.stat().st_size > 5000
 
 
-def test_query_editor_shows_a_table_with_downloads(server: LiveServer, browser: Browser,
-                                                   tmp_path: Path) -> None:
-    browser.open(server.url + "/query")
-    browser.js("document.querySelector('#editor button').click()")  # the example query
-    browser.wait_for("!!document.querySelector('#results tbody tr')")
-    assert browser.js("document.querySelectorAll('#results tbody tr').length") >= 30
-    links = browser.js("[...document.querySelectorAll('#row-count a')].map(a => a.innerText)")
-    assert links == ["json", "xml", "csv", "tsv"]
-    shot = tmp_path / "query.png"
-    browser.screenshot(shot)
-    shutil.copy(shot, "/tmp/natoeu-server-screenshot.png")
+def test_query_page_without_scripts_is_a_form_with_a_table(server: LiveServer, browser: Browser,
+                                                            tmp_path: Path) -> None:
+    browser.call("Emulation.setScriptExecutionDisabled", session=True, value=True)
+    try:
+        browser.open(server.url + "/query")
+        assert browser.js("document.getElementById('query-page').hidden")  # YASGUI stays off
+        browser.js("document.querySelector('#editor button').click()")  # the example query
+        browser.wait_for("!!document.querySelector('#results tbody tr')")
+        assert browser.js("document.querySelectorAll('#results tbody tr').length") >= 30
+        links = browser.js("[...document.querySelectorAll('#row-count a')].map(a => a.innerText)")
+        assert links == ["json", "xml", "csv", "tsv"]
+        shot = tmp_path / "query.png"
+        browser.screenshot(shot)
+        shutil.copy(shot, "/tmp/natoeu-server-screenshot.png")
+    finally:
+        browser.call("Emulation.setScriptExecutionDisabled", session=True, value=False)
     browser.open(server.url + "/id/FIN")
     browser.screenshot(tmp_path / "entity.png")
     shutil.copy(tmp_path / "entity.png", "/tmp/natoeu-server-entity.png")
+
+
+# ---- the query page: YASGUI, offline, under the server's Content-Security-Policy -----------
+
+# The policy the server sends (added to the page's response here when the server sends none).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'")
+
+
+def _serve_with_csp(browser: Browser, server: LiveServer, url: str) -> None:
+    """Open ``url`` with the CSP header on its response, answering the browser's request from
+    the server (a DevTools override: chromium parses CSP from the response it is given)."""
+
+    def fulfil(event: dict[str, Any]) -> None:
+        if event["method"] != "Fetch.requestPaused":
+            return
+        p = event["params"]
+        path = p["request"]["url"][len(server.url):]
+        status, headers, body = server.request(path, headers={"Accept": "text/html"})
+        if "content-security-policy" not in headers:
+            headers["content-security-policy"] = CSP
+        browser.send("Fetch.fulfillRequest", session=True, requestId=p["requestId"],
+                     responseCode=status, body=base64.b64encode(body).decode(),
+                     responseHeaders=[{"name": k, "value": v} for k, v in headers.items()])
+
+    browser.on_event = fulfil
+    browser.call("Fetch.enable", session=True, patterns=[
+        {"urlPattern": url, "resourceType": "Document", "requestStage": "Request"}])
+    try:
+        browser.open(url)
+    finally:
+        browser.call("Fetch.disable", session=True)
+        browser.on_event = None
+
+
+def _problems(events: list[dict[str, Any]]) -> list[str]:
+    """Console errors and warnings, uncaught exceptions and browser-logged errors."""
+    out = []
+    for ev in events:
+        p = ev["params"]
+        if ev["method"] == "Runtime.consoleAPICalled" and p["type"] in ("error", "warning"):
+            out.append(p["type"] + ": " + " ".join(str(a.get("value", a.get("description")))
+                                                   for a in p["args"]))
+        elif ev["method"] == "Runtime.exceptionThrown":
+            out.append("exception: " + str(p["exceptionDetails"]))
+        elif ev["method"] == "Log.entryAdded" and p["entry"]["level"] == "error":
+            out.append("log: " + p["entry"]["text"])
+    return out
+
+
+def test_yasgui_runs_a_canned_example_offline(server: LiveServer, browser: Browser, res: Any,
+                                              graph: Any, tmp_path: Path) -> None:
+    browser.call("Page.addScriptToEvaluateOnNewDocument", session=True, source=(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"))
+    first = len(browser.events)
+    _serve_with_csp(browser, server, server.url + "/query")
+    browser.wait_for("!!document.querySelector('#yasgui .yasqe .CodeMirror')")
+    # the policy is in force: a page script may not eval
+    probe = browser.call("Runtime.evaluate", session=True, returnByValue=True,
+                         allowUnsafeEvalBlockedByCSP=False,
+                         expression="(() => { try { eval('1'); return 'ran' }"
+                                    " catch (e) { return e.name } })()")
+    assert probe["result"]["value"] == "EvalError"
+    browser.wait_for("window.__csp.length > 0")
+    assert browser.js("window.__csp") == ["script-src eval"]
+    probe_at = len(browser.events)
+
+    # the examples are the canned queries, from the query files
+    names = browser.js("[...document.querySelectorAll('#examples option')].slice(1)"
+                       ".map(o => o.textContent.split(' ')[0])")
+    assert names == [q.name for q in list_queries(res.queries_dir)]
+    browser.js("""(() => { const s = document.getElementById('examples');
+        s.selectedIndex = [...s.options].findIndex(
+            o => o.textContent.startsWith('joint-declarations '));
+        s.dispatchEvent(new Event('change')); })()""")
+    browser.wait_for("natoeuYasgui.getTab().getName() === 'joint-declarations'")
+    browser.js("document.querySelector('.tabPanel.active .yasqe_queryButton').click()")
+    browser.wait_for("document.querySelectorAll('.tabPanel.active .yasr table tbody tr').length")
+    head = browser.js("[...document.querySelectorAll('.tabPanel.active .yasr table thead th')]"
+                      ".map(c => c.innerText.trim())")
+    cells = browser.js("[...document.querySelectorAll('.tabPanel.active .yasr table tbody tr')]"
+                       ".map(r => [...r.cells].map(c => c.innerText.trim()))")
+    # the same answer from rdflib here; YASR shows IRIs with the declared prefixes
+    result = run_canned(graph, get_query(res.queries_dir, "joint-declarations"), {})
+    expected = sorted((f"ne:{row['signatory'][len(INSTANCES_BASE):]}", f'"{row["name"]}"@en')
+                      for row in result)
+    got = sorted((row[head.index("signatory")], row[head.index("name")]) for row in cells)
+    assert got == expected and len(expected) >= 6
+    # the graph's IRIs open this server's pages, not the w3id.org redirects
+    href = browser.js("""(() => { const a = document.querySelector('.tabPanel.active .yasr a.iri');
+        a.dispatchEvent(new MouseEvent('mousedown', {bubbles: true}));
+        return a.getAttribute('href'); })()""")
+    assert href == "/id/joint-declaration-2016" and server.request(href)[0] == 200
+    browser.screenshot(tmp_path / "query-page.png", full_page=True)
+    assert (tmp_path / "query-page.png").stat().st_size > 20000
+    shutil.copy(tmp_path / "query-page.png", "/tmp/natoeu-query-page.png")
+
+    events = browser.events[first:]
+    urls = [ev["params"]["request"]["url"] for ev in events
+            if ev["method"] == "Network.requestWillBeSent"]
+    assert server.url + "/sparql" in urls and server.url + "/query/prefixes.json" in urls
+    assert [u for u in urls if not u.startswith((server.url + "/", "data:"))] == []
+    assert browser.js("window.__csp") == ["script-src eval"]  # nothing but the probe
+    assert _problems(browser.events[probe_at:]) == []
+    assert [p for p in _problems(events[:probe_at - first]) if "unsafe-eval" not in p] == []
+
+
+def test_yasgui_adds_a_prefix_declaration_as_you_type(server: LiveServer,
+                                                      browser: Browser) -> None:
+    first = len(browser.events)
+    browser.open(server.url + "/query")
+    browser.wait_for("!!window.natoeuYasgui")
+    browser.js("""(() => { const tab = natoeuYasgui.addTab(true, {name: 'typing'});
+        const y = tab.getYasqe(); y.setValue('SELECT * WHERE { ?s a '); y.focus();
+        y.getDoc().setCursor(y.getDoc().lineCount(), 0); })()""")
+    browser.call("Input.insertText", session=True, text="natoeu:")
+    text = browser.wait_for("natoeuYasgui.getTab().getYasqe().getValue().includes('PREFIX') &&"
+                            " natoeuYasgui.getTab().getYasqe().getValue()")
+    assert f"PREFIX natoeu: <{TERMS_BASE}>" in text
+    assert _problems(browser.events[first:]) == []
+
+
+def test_a_shared_link_runs_here_whatever_endpoint_it_names(server: LiveServer,
+                                                            browser: Browser, graph: Any) -> None:
+    query = f"SELECT (COUNT(?s) AS ?n) WHERE {{ ?s a <{TERMS_BASE}State> }}"
+    first = len(browser.events)
+    browser.open(server.url + "/query?" + urlencode(
+        {"query": query, "endpoint": "http://example.org/sparql"}))
+    cells = browser.wait_for(
+        "natoeuYasgui.getTab().getQuery().includes('COUNT') && [...document.querySelectorAll("
+        "'.tabPanel.active .yasr table tbody td')].map(c => c.innerText.trim())")
+    expected = next(iter(graph.query(query)))[0]
+    assert cells[1] == f'"{expected}"^^xsd:integer'
+    assert browser.js("natoeuYasgui.getTab().getEndpoint()") == server.url + "/sparql"
+    urls = [ev["params"]["request"]["url"] for ev in browser.events[first:]
+            if ev["method"] == "Network.requestWillBeSent"]
+    assert server.url + "/sparql" in urls
+    assert [u for u in urls if not u.startswith((server.url + "/", "data:"))] == []
+    assert _problems(browser.events[first:]) == []
+
+
+def test_query_page_data_comes_from_the_query_files(server: LiveServer, res: Any) -> None:
+    status, _, body = server.request("/query/config.json")
+    assert status == 200
+    doc = json.loads(body)
+    queries = list_queries(res.queries_dir)
+    assert [e["name"] for e in doc["examples"]] == [q.name for q in queries]
+    by_name = {e["name"]: e["query"] for e in doc["examples"]}
+    assert by_name["sources"] == inline(get_query(res.queries_dir, "sources"))
+    assert not [line for line in by_name["sources"].splitlines()
+                if "?_" in line and not line.startswith("#")]
+    assert doc["endpoint"] == "/sparql"
+    status, _, body = server.request("/query/prefixes.json")
+    assert status == 200 and json.loads(body) == doc["prefixes"]
+    assert doc["prefixes"]["ne"] == INSTANCES_BASE and doc["prefixes"]["natoeu"] == TERMS_BASE
+
+
+def test_yasgui_is_served_as_vendored(server: LiveServer) -> None:
+    lock = json.loads((STATIC / "yasgui" / "yasgui.lock.json").read_text(encoding="utf-8"))
+    assert lock["package"] == "@triply/yasgui" and lock["license"] == "MIT"
+    assert check() == []  # the files in the tree are those the lock file names
+    for name, digest in lock["files"].items():
+        status, _, body = server.request(f"/static/yasgui/{name}")
+        assert status == 200 and "sha256-" + hashlib.sha256(body).hexdigest() == digest

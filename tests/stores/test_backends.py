@@ -99,8 +99,9 @@ def test_persistent_oxigraph_store(tmp_path: Path) -> None:
 
 
 def test_warm_oxigraph_store_needs_no_cached_graph(project_copy: Path, tmp_path: Path) -> None:
-    """A store that holds the graph of the current key answers without the rdflib cache (so
-    without unpickling it); a change to the data changes the key and rebuilds the store."""
+    """A store that holds the graph of the current key answers without the rdflib cache; a
+    change to the data changes the key: the store is refused (not cleared) until `natoeu load`
+    rebuilds it."""
     store, cache = tmp_path / "store", tmp_path / "cache"
     args = ("--home", str(project_copy), "query", "member-counts", "-p", "date=2018-07-01",
             "-f", "csv", "--store", f"oxigraph:{store}")
@@ -122,6 +123,10 @@ def test_warm_oxigraph_store_needs_no_cached_graph(project_copy: Path, tmp_path:
     ended = block.replace(open_end.group(0), ' ;\n        time:hasEnd [ a time:Instant ; '
                           'time:inXSDDate "2010-12-31"^^xsd:date ] ]')
     members.write_text(text.replace(block, ended), encoding="utf-8")
+    refused = run_cli(*args, env=env)
+    assert refused.returncode == 2 and "natoeu load --store" in refused.stderr
+    loaded = run_cli("--home", str(project_copy), "load", "--store", f"oxigraph:{store}", env=env)
+    assert loaded.returncode == 0, loaded.stderr
     changed = run_cli(*args, env=env)
     assert changed.returncode == 0, changed.stderr
     assert changed.stdout.splitlines()[1] == "2018-07-01,28,28,21"

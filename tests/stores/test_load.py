@@ -8,10 +8,12 @@ import pytest
 from conftest import run_cli
 from query_cases import LOCAL, case_file, rows
 
+from natoeu_graph.core.errors import UsageError
 from natoeu_graph.core.resources import Resources
 from natoeu_graph.pipeline.build import Built, cache_key
 from natoeu_graph.sparql.queries import bindings, get_query
 from natoeu_graph.sparql.results import to_csv
+from natoeu_graph.stores import disk
 from natoeu_graph.stores.backends import OxigraphBackend, RdflibBackend
 from natoeu_graph.stores.load import load_store
 
@@ -20,7 +22,7 @@ from natoeu_graph.stores.load import load_store
 def store(res: Resources, tmp_path_factory: pytest.TempPathFactory) -> OxigraphBackend:
     path = tmp_path_factory.mktemp("load") / "store"
     assert load_store(res, path) > 6_000
-    backend = OxigraphBackend.reopen(path, cache_key(res, True))
+    backend = OxigraphBackend.at(path, cache_key(res, True))
     assert backend is not None, "the store lacks the key marker"
     return backend
 
@@ -56,6 +58,8 @@ def test_bad_data_leaves_the_store_untouched(project_copy: Path, tmp_path: Path)
     places.write_text("ne:broken a", encoding="utf-8")
     broken = run_cli("--home", str(project_copy), "load", "--store", f"oxigraph:{path}")
     assert broken.returncode == 3 and "data/places.ttl" in broken.stderr
-    # the store still holds the last good build, but for other inputs: a query rebuilds
-    assert OxigraphBackend.reopen(path, "some other key") is None
+    # the last good build is still there; refused (not cleared) for other inputs
     assert before.returncode == 0
+    with pytest.raises(UsageError, match="other inputs"):
+        OxigraphBackend.at(path, "some other key")
+    assert disk.inspect(path).holds is disk.Holds.NATOEU

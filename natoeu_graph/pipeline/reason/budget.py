@@ -39,6 +39,9 @@ def engine_name() -> str:
     chosen = os.environ.get(ENGINE_ENV)
     if chosen in ENGINES:
         return chosen
+    if chosen:
+        raise UsageError(f"{ENGINE_ENV}={chosen!r} is not a reasoner",
+                         hint=f"Use one of {', '.join(ENGINES)}, or unset it.")
     try:
         import reasonable  # noqa: F401
     except ImportError:
@@ -100,8 +103,8 @@ def infer_within_budget(asserted: Graph, timeout: float | None = None,
         raise ReasoningBudgetError(
             f"reasoning refused: {len(asserted)} input triples exceed the {engine} reasoner's "
             f"budget of {max_triples}",
-            hint="Reason over a smaller graph, or load it into a triplestore with its own "
-            "reasoner (README: Other stores).")
+            hint="Reason over a smaller graph, or build it in Oxigraph with `natoeu load "
+            "--store oxigraph:PATH`, whose rules engine takes larger graphs.")
     limit = timeout if timeout is not None else _budget_from_env()
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)

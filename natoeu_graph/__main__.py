@@ -1,0 +1,28 @@
+"""The `natoeu` command's entry: a warm canned query is answered before click, rdflib or any
+parser is imported (stores.warm); everything else goes to the full CLI (cli)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    from .stores.warm import answer
+
+    out = answer(sys.argv[1:])
+    if out is not None:
+        try:
+            sys.stdout.write(out)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reader left; no traceback at exit either
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        return
+    from .cli import main as full
+
+    full()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""The warm path: a canned query answered from the cached Oxigraph store, without rdflib.
+
+A warm `natoeu query NAME -f csv` used to cost 3.7x `python -c "import rdflib"`: the interpreter,
+click, rdflib, the cached graph and a SPARQL parse. Here the answer needs none of them. After a
+query on the default path, ``prime`` writes the graph to an Oxigraph store in the cache folder
+and an index that records, like git's index, the size and mtime of every file the cache key is
+made from (inputs, the package's code, the installed libraries' folders) with the key they gave,
+and the SHA-256 of each canned query text that passed the safety parse. ``answer`` uses the
+store only when every stamp still matches, the query text is the one parsed, and its parameters
+are dates; otherwise it returns None and the full command runs. That Oxigraph gives rdflib's
+rows byte for byte is what tests/stores/test_warm.py proves for every canned query.
+
+No rdflib, click or SPARQL parser is imported on this path: only the standard library,
+pyoxigraph and the light core modules.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..core.atomic import write_bytes
+from ..core.resources import Resources, cache_dir, locate
+from . import disk
+
+_FORMAT = 1
+_RACY_SECONDS = 2.0  # a file changed this recently may change again within its mtime tick
+_KEEP_STORES = 4
+_ENV = ("NATOEU_REASONER",)
+# core.namespaces' GRAPH_* (that module imports rdflib); a test keeps the two equal
+_GRAPHS = tuple(f"https://w3id.org/natoeu/graph/{part}" for part in
+                ("ontology", "asserted", "inferred"))
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _folder() -> Path:
+    return cache_dir() / "warm"
+
+
+def _index_file(root: Path) -> Path:
+    return _folder() / f"index-{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.json"
+
+
+def _watched(res: Resources) -> list[Path]:
+    """The files and folders whose change changes the cache key (pipeline.build.cache_key)."""
+    package = Path(__file__).resolve().parent.parent
+    libraries = sorted({Path(p) for p in sys.path if p.endswith("-packages") and Path(p).is_dir()})
+    return [*res.input_files(), res.data_dir, *sorted(package.rglob("*.py")), *libraries]
+
+
+def _stamps(paths: Iterable[Path]) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for p in paths:
+        try:
+            st = p.stat()
+        except OSError:
+            out.append([str(p), None, None])
+            continue
+        out.append([str(p), st.st_size, st.st_mtime_ns])
+    return out
+
+
+def _context() -> dict[str, Any]:
+    return {"python": sys.version, "prefix": sys.prefix,
+            "env": {name: os.environ.get(name) for name in _ENV}}
+
+
+def prime(res: Resources, key: str, store: Any, queries: dict[str, tuple[str, list[Any]]],
+          fresh_key: Any) -> None:
+    """Write the warm store and index for the graph of ``key`` (validated) if missing.
+
+    ``store(path)`` builds the Oxigraph store at ``path``; ``queries`` maps each canned query
+    that passed the safety parse to its text and parameters ([name, kind, default]);
+    ``fresh_key()`` recomputes the cache key, after the stamps are taken, so that a file
+    changed meanwhile cannot be recorded with the old key.
+    """
+    index = _index_file(res.root)
+    path = _folder() / f"store-{key[:32]}"
+    try:
+        current = json.loads(index.read_text(encoding="utf-8"))
+        if current.get("key") == key and disk.inspect(path).key == key:
+            return
+    except (OSError, ValueError):
+        pass
+    started = time.time()
+    stamps = _stamps(_watched(res))
+    if any(m is not None and m / 1e9 > started - _RACY_SECONDS for _, _, m in stamps):
+        return  # racy: a later query writes the index
+    if fresh_key() != key:
+        return
+    if disk.inspect(path).key != key:
+        disk.replace(path, key, store)
+    record = {"format": _FORMAT, "root": str(res.root), "key": key, "store": path.name,
+              "context": _context(), "stamps": stamps,
+              "data": sorted(p.name for p in res.data_files()),
+              "queries": {name: {"sha256": hashlib.sha256(text.encode()).hexdigest(),
+                                 "params": params}
+                          for name, (text, params) in sorted(queries.items())}}
+    write_bytes(index, json.dumps(record, indent=1).encode())
+    _prune(path)
+
+
+def _prune(keep: Path) -> None:
+    stores = sorted((p for p in _folder().glob("store-*") if p.is_dir() and p != keep),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in stores[_KEEP_STORES - 1:]:
+        if disk.inspect(old).holds is disk.Holds.NATOEU:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _arguments(argv: list[str]) -> tuple[str, dict[str, str], str] | None:
+    """``query NAME [-p K=V]... -f csv``, or None for anything else (the full CLI handles it)."""
+    if len(argv) < 2 or argv[0] != "query":
+        return None
+    name, rest = argv[1], argv[2:]
+    params: dict[str, str] = {}
+    fmt = None
+    i = 0
+    while i < len(rest):
+        opt = rest[i]
+        if i + 1 >= len(rest):
+            return None
+        value = rest[i + 1]
+        if opt in ("-p", "--param") and "=" in value:
+            k, _, v = value.partition("=")
+            if k in params:
+                return None
+            params[k] = v
+        elif opt in ("-f", "--format") and fmt is None:
+            fmt = value
+        else:
+            return None
+        i += 2
+    return (name, params, fmt) if fmt == "csv" else None
+
+
+def _date(raw: str) -> str | None:
+    value = dt.date.today().isoformat() if raw == "today" else raw
+    if not _DATE.fullmatch(value):
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
+
+
+def answer(argv: list[str]) -> str | None:
+    """The CSV answer of a warm canned query, or None if the full command must run."""
+    try:
+        return _answer(argv)
+    except Exception:  # anything unexpected: the full command runs and reports properly
+        return None
+
+
+def _answer(argv: list[str]) -> str | None:
+    parsed = _arguments(argv)
+    if parsed is None:
+        return None
+    name, given, _ = parsed
+    res = locate()
+    index = json.loads(_index_file(res.root).read_text(encoding="utf-8"))
+    if index.get("format") != _FORMAT or index.get("context") != _context():
+        return None
+    if index["data"] != sorted(p.name for p in res.data_files()):
+        return None
+    if _stamps(Path(p) for p, _, _ in index["stamps"]) != index["stamps"]:
+        return None
+    entry = index["queries"].get(name)
+    if entry is None or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        return None
+    text = (res.queries_dir / f"{name}.rq").read_text(encoding="utf-8")
+    if hashlib.sha256(text.encode()).hexdigest() != entry["sha256"]:
+        return None
+    if set(given) - {p for p, _, _ in entry["params"]}:
+        return None
+    for pname, kind, default in entry["params"]:
+        raw = given.get(pname, default)
+        value = _date(raw) if kind == "xsd_date" and raw is not None else None
+        if value is None:
+            return None
+        term = f'"{value}"^^<http://www.w3.org/2001/XMLSchema#date>'
+        text = re.sub(rf"[?$]_{pname}_{kind}\b", term.replace("\\", r"\\"), text)
+    return _run(_folder() / index["store"], index["key"], text)
+
+
+def _run(path: Path, key: str, text: str) -> str | None:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(path))
+    if disk.key_of(store) != key:
+        return None
+    solutions = store.query(text, default_graph=[ox.NamedNode(g) for g in _GRAPHS])
+    if not isinstance(solutions, ox.QuerySolutions):
+        return None
+    names = [v.value for v in solutions.variables]
+    out = io.StringIO()
+    writer = csv.writer(out)  # rdflib's CSV serialiser: the csv module's defaults
+    writer.writerow(names)
+    for row in solutions:
+        writer.writerow([_cell(row[n]) for n in names])
+    return out.getvalue()
+
+
+def _cell(term: Any) -> str:
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term.value)

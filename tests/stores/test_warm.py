@@ -1,0 +1,117 @@
+"""The warm path (stores.warm): a canned query answered from the cached Oxigraph store without
+importing rdflib gives the default store's answer byte for byte, and is never used when any
+input, the query text or the package changed since the index was written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import NATOEU, run_cli
+from query_cases import LOCAL, case_file
+
+from natoeu_graph.core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from natoeu_graph.core.resources import Resources
+from natoeu_graph.sparql.queries import get_query
+from natoeu_graph.stores import warm
+
+
+def argv(name: str, params: dict[str, str]) -> list[str]:
+    return ["query", name, *[a for k, v in sorted(params.items()) for a in ("-p", f"{k}={v}")],
+            "-f", "csv"]
+
+
+def primed(cache: Path, home: Path | None = None) -> None:
+    """Run a full query until the index is written (it is not while an input is racy-new)."""
+    args = ("--home", str(home)) if home else ()
+    for _ in range(5):
+        proc = run_cli(*args, "query", "member-counts", "-f", "csv",
+                       env={"NATOEU_CACHE_DIR": str(cache)})
+        assert proc.returncode == 0, proc.stderr
+        if list((cache / "warm").glob("index-*.json")):
+            return
+        time.sleep(1.5)
+    raise AssertionError("the warm index was never written")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("warm-cache")
+    primed(folder)
+    yield folder
+
+
+@pytest.fixture()
+def in_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NATOEU_CACHE_DIR", str(cache))
+    return cache
+
+
+def test_graph_names_match_the_namespaces() -> None:
+    assert tuple(map(str, (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED))) == warm._GRAPHS
+
+
+@pytest.mark.parametrize(("name", "params"), LOCAL, ids=[case_file(n, p) for n, p in LOCAL])
+def test_every_canned_query_byte_equal_to_rdflib(res: Resources, in_cache: Path, name: str,
+                                                 params: dict[str, str]) -> None:
+    fast = warm.answer(argv(name, params))
+    if any(p.kind != "xsd_date" for p in get_query(res.queries_dir, name).params):
+        assert fast is None  # IRI parameters go to the full command (labels, prefixes, hints)
+        return
+    assert fast is not None, "the warm path declined a query it should answer"
+    assert fast.encode() == full_output(argv(name, params), in_cache)
+
+
+def full_output(args: list[str], cache: Path) -> bytes:
+    """The full command's stdout as bytes (text mode would turn CSV's CRLF into LF)."""
+    proc = subprocess.run([NATOEU, *args, "--store", "rdflib"], capture_output=True,
+                          env={**os.environ, "NATOEU_CACHE_DIR": str(cache)}, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_warm_process_imports_no_rdflib_and_answers_like_rdflib(in_cache: Path) -> None:
+    env = {**os.environ, "NATOEU_CACHE_DIR": str(in_cache)}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "natoeu_graph",
+                           *argv("shared-members", {})], capture_output=True, env=env,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines()}
+    assert "natoeu_graph.stores.warm" in imported
+    assert not {"rdflib", "click", "pyshacl", "owlrl", "pyparsing"} & imported
+    assert proc.stdout == full_output(argv("shared-members", {}), in_cache)
+
+
+def test_any_change_sends_the_query_to_the_full_command(project_copy: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NATOEU_CACHE_DIR", str(cache))
+    monkeypatch.setenv("NATOEU_HOME", str(project_copy))
+    old = time.time() - 3600  # copies are new: date them back so they are not racy
+    for f in project_copy.rglob("*"):
+        os.utime(f, (old, old))
+    primed(cache, project_copy)
+    args = argv("member-counts", {"date": "2018-07-01"})
+    assert warm.answer(args) is not None
+    assert warm.answer(["query", "member-counts", "-f", "table"]) is None  # only CSV here
+    assert warm.answer(["query", "member-counts", "--store", "rdflib", "-f", "csv"]) is None
+
+    query = project_copy / "queries" / "member-counts.rq"
+    text = query.read_text(encoding="utf-8")
+    query.write_text(text + "\n# a comment\n", encoding="utf-8")
+    os.utime(query, (old, old))  # same mtime as before: the text's hash still tells
+    assert warm.answer(args) is None
+    query.write_text(text, encoding="utf-8")
+    os.utime(query, (old, old))
+    assert warm.answer(args) is not None
+
+    places = project_copy / "data" / "places.ttl"
+    places.write_text(places.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert warm.answer(args) is None  # size and mtime changed
+    (project_copy / "data" / "places.ttl").unlink()
+    assert warm.answer(args) is None
