@@ -118,7 +118,7 @@ class Ctx:
                 return warm
         built = self.graph(validated, extra)
         if kind == "rdflib":
-            return RdflibBackend(built.merged())
+            return RdflibBackend(built.dataset())
         return OxigraphBackend(built, Path(path) if path else None)
 
     def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:
@@ -779,7 +779,24 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Query worker processes (each query runs in one; a slow one holds only it).")
+              help="Worker processes for ad-hoc queries (each query runs in one; a slow one "
+              "holds only it).")
+@click.option("--cheap-workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for canned queries and pages, never used by ad-hoc "
+              "queries.")
+@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Ad-hoc queries one client address may have running or waiting; one more "
+              "gets 429.")
+@click.option("--header-timeout", default=5.0, show_default=True,
+              type=click.FloatRange(0.1, 60),
+              help="Seconds a connection has to send a complete request head, from its opening "
+              "or its previous response; then it is closed.")
+@click.option("--body-timeout", default=10.0, show_default=True,
+              type=click.FloatRange(0.1, 60),
+              help="Seconds a request body may take to arrive (408 after).")
+@click.option("--max-connections", default=1000, show_default=True,
+              type=click.IntRange(1), help="Open connections; past it requests get 503 with "
+              "Retry-After.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 60),
               help="Seconds a query may run before its worker is killed (503).")
 @click.option("--canned-timeout", default=60.0, show_default=True,
@@ -794,14 +811,18 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
               help="Requests that may wait for a busy worker; one more gets 429.")
 @click.pass_obj
 @handled
-def serve_cmd(obj: Ctx, host: str, port: int, workers: int, timeout: float,
+def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
+              per_client: int, header_timeout: float, body_timeout: float,
+              max_connections: int, timeout: float,
               canned_timeout: float, max_rows: int, max_bytes: int, max_body: int,
               queue: int) -> None:
     """Serve the validated graph: SPARQL endpoint, dereferenceable IRIs and pages, read-only.
 
     /sparql (SPARQL 1.1 Protocol), /queries/NAME?param=value, /id/X and /ontology (content
     negotiation), /query (query editor), /classes. There is no --no-validate: a server never
-    serves a graph that does not conform to the shapes.
+    serves a graph that does not conform to the shapes. Queries see the named graphs
+    https://w3id.org/natoeu/graph/{ontology,asserted,inferred} and, as the default graph, their
+    merge; default-graph-uri, named-graph-uri and FROM may select among them, nothing else.
 
     \b
     Example:
@@ -811,7 +832,10 @@ def serve_cmd(obj: Ctx, host: str, port: int, workers: int, timeout: float,
     from .server import Limits, serve
 
     limits = Limits(workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
-                    max_body=max_body, queue=queue, canned_timeout=canned_timeout)
+                    max_body=max_body, queue=queue, canned_timeout=canned_timeout,
+                    cheap_workers=cheap_workers, per_client=per_client,
+                    header_timeout=header_timeout, body_timeout=body_timeout,
+                    max_connections=max_connections)
     built = obj.graph(validated=True)
     click.echo(f"natoeu: serving {len(built.merged())} triples on http://{host}:{port}/ "
                f"({workers} workers, {timeout:g} s deadline); Ctrl+C stops", err=True)

@@ -15,12 +15,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import OWL, BNode, Graph, Literal, URIRef
+from rdflib import OWL, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..core import atomic
 from ..core.errors import NotConformingError
-from ..core.namespaces import new_graph
+from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, new_graph
 from ..core.resources import Resources, cache_dir
 from .parse import SubjectFiles, canonical_bnodes, parse_files, parse_turtle
 
@@ -31,6 +31,8 @@ _FORMAT = b"natoeu-cache-2\n"
 _LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable", "pyoxigraph")
 
 Triples = list[tuple]
+# the named graphs of the dataset, in the order of Built's parts
+DATASET_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
 
 class Built:
@@ -49,6 +51,7 @@ class Built:
         self.validated = validated
         self.from_cache = from_cache
         self._merged: Graph | None = None
+        self._dataset: Dataset | None = None
 
     def _part(self, name: str) -> Graph:
         part = self._parts[name]
@@ -79,6 +82,24 @@ class Built:
                 g.addN((s, p, o, g) for s, p, o in part)
             self._merged = g
         return self._merged
+
+    def dataset(self) -> Dataset:
+        """The RDF dataset queries run over: each part in its named graph (GRAPH_ONTOLOGY,
+        GRAPH_ASSERTED, GRAPH_INFERRED) and, as the default graph, their RDF merge.
+
+        A plain Graph has no named graphs, so rdflib fails any query with GRAPH on it; this is
+        what every query (CLI, server) is evaluated against. rdflib takes the union of the named
+        graphs as the default graph (``SPARQL_DEFAULT_GRAPH_UNION``, on by default), which is
+        the same default graph the Oxigraph store and ``--endpoint`` use.
+        """
+        if self._dataset is None:
+            ds = Dataset(default_union=True)
+            for prefix, ns in new_graph().namespaces():
+                ds.bind(prefix, ns, override=True)
+            for name, part in zip(DATASET_GRAPHS, self._parts.values(), strict=True):
+                ds.addN((s, p, o, ds.graph(name)) for s, p, o in part)
+            self._dataset = ds
+        return self._dataset
 
 
 def cache_key(res: Resources, validated: bool) -> str:

@@ -1,12 +1,14 @@
 """`natoeu serve`: a read-only SPARQL 1.1 Protocol endpoint and Linked Data server.
 
 Modules, one job each: ``config`` (limits), ``protocol`` (media types, Accept negotiation,
-errors), ``pool`` (forked query workers killed at their deadline), ``worker`` (what a worker
-runs), ``sandbox`` (no file, network or process access in a worker), ``formats`` (capped
-result serialisation), ``service`` (SPARQL Service Description), ``entity`` (descriptions of
-IRIs), ``pages`` (HTML), ``querypage`` (examples and prefixes for the query page, which runs
-the YASGUI vendored in static/yasgui/), ``app`` (routes; it documents why IRIs answer 200 +
-Vary: Accept).
+errors), ``connections`` (request-head deadline, connection cap), ``pool`` (forked workers
+killed at their deadline), ``worker`` (what a worker runs), ``sandbox`` (no file, network or
+process access in a worker), ``dataset`` (the RDF dataset and what a request may select),
+``formats`` (capped result serialisation), ``cache`` (answers kept while serving),
+``service`` (SPARQL Service Description), ``entity`` (descriptions of IRIs), ``pages`` (HTML),
+``render`` (pages rendered in workers), ``querypage`` (examples and prefixes for the query
+page, which runs the YASGUI vendored in static/yasgui/), ``app`` (routes; it documents why IRIs
+answer 200 + Vary: Accept).
 May import: core, sparql, pipeline, outputs.
 """
 

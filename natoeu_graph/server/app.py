@@ -10,30 +10,33 @@ then a description of the thing, which is what every variant here is.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..core.context import load_context
 from ..core.errors import UsageError
-from ..core.namespaces import INSTANCES_BASE, TERMS_BASE
 from ..core.resources import Resources
-from ..outputs import jsonld
-from ..pipeline.build import Built
+from ..pipeline.build import DATASET_GRAPHS, Built
 from ..sparql.queries import bindings, list_queries, prepare
-from . import entity, pages, querypage
+from . import pages, querypage
+from .cache import AnswerCache
 from .config import Limits
+from .connections import guarded_protocol
+from .dataset import select
 from .pool import Saturated, WorkerPool
 from .protocol import (
     GRAPH_TYPES,
@@ -47,21 +50,30 @@ from .protocol import (
     media_type,
     negotiate,
 )
+from .render import DOC_TYPES, Renderer, error_page, safe_local
+from .render import html as html_reply
 from .service import service_description
 from .worker import TRUNCATED_HEADER, Context, Reply
 
 _ALLOW = "GET, HEAD, POST, OPTIONS"
-_DOC_TYPES = {"html": HTML} | {k: GRAPH_TYPES[k] for k in ("ttl", "jsonld", "nt", "rdfxml")}
 _CORS = {"Access-Control-Allow-Origin": "*"}
+# what browser SPARQL clients (YASGUI, Comunica, sparql-http-client) send in a preflight
+_ALLOW_HEADERS = ("Accept, Accept-Language, Content-Language, Content-Type, Authorization, "
+                  "Cache-Control, If-None-Match, If-Modified-Since, X-Requested-With")
+# Pages run only scripts and styles served from here (no inline script); style attributes set
+# by a self-hosted editor stay allowed. Nothing may frame the pages.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+_PAGE_HEADERS = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer"}
 _HERE = Path(__file__).parent
 
 
-def _json_error(exc: ProtocolError) -> Response:
-    headers = {**exc.headers, **_CORS}
-    if exc.status in (413, 400) and exc.code in ("request_too_large",):
-        headers["Connection"] = "close"
-    return Response(error_body(exc.code, exc.message), exc.status,
-                    media_type="application/json", headers=headers)
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
 
 
 def _wants_html(request: Request) -> bool:
@@ -69,8 +81,17 @@ def _wants_html(request: Request) -> bool:
     return negotiate(request.headers.get("accept"), offers, "json") == "html"
 
 
-async def _body(request: Request, cap: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes ``cap`` (whatever it claims)."""
+async def _body(request: Request, limits: Limits) -> bytes:
+    """The request body: 413 as soon as it passes the cap (whatever it claims), 408 when it
+    does not arrive within the body deadline (a client trickling bytes holds nothing long)."""
+    try:
+        return await asyncio.wait_for(_read_body(request, limits.max_body), limits.body_timeout)
+    except asyncio.TimeoutError:
+        raise ProtocolError(408, "request_timeout", "the request body did not arrive within "
+                            f"{limits.body_timeout:g} s") from None
+
+
+async def _read_body(request: Request, cap: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -108,27 +129,110 @@ def _one(params: list[tuple[str, str]], name: str) -> str | None:
 
 
 class Server:
-    """The application state: the validated graph, the worker pool, the canned queries."""
+    """The application state: the graph, the two worker pools, the answer cache."""
 
     def __init__(self, built: Built, res: Resources, limits: Limits) -> None:
         if not built.validated:
             raise ValueError("the server serves only a validated graph")
         self.built = built
         self.limits = limits
-        self.graph = built.merged()
+        self.graph = built.merged()  # for pages; queries run over built.dataset()
         self.canned = {q.name: q for q in list_queries(res.queries_dir)}
         prepared = {name: (q, prepare(q.text, q.path.name)) for name, q in self.canned.items()}
-        _warm(self.graph)
-        self.context = load_context(res.context)
-        self.pool = WorkerPool(Context(self.graph, prepared, limits), limits)
+        dataset = built.dataset()
+        _warm(dataset)
+        self.renderer = Renderer(built, self.canned, load_context(res.context), limits)
+        self.renderer.warm()
+        ctx = Context(dataset, prepared, limits, key=built.key, render=self.renderer)
+        # ad-hoc queries and cheap work (canned queries, pages) never share a worker
+        self.adhoc = WorkerPool(ctx, limits, limits.workers, limits.queue, nice=10)
+        self.cheap = WorkerPool(ctx, limits, limits.cheap_workers, limits.cheap_queue, nice=5)
+        self.cache = AnswerCache(limits.cache_bytes, limits.max_bytes)
+        self.per_client: Counter[str] = Counter()
+        self._running: dict[bytes, asyncio.Future[Reply]] = {}
+        self._described: dict[tuple[str, str], Response] = {}
 
-    async def run(self, job: dict[str, Any]) -> Reply:
-        timeout = self.limits.canned_timeout if job["op"] == "canned" else self.limits.timeout
+    async def run(self, request: Request, job: dict[str, Any], adhoc: bool) -> Reply:
+        """The answer to ``job``: from the cache, else from a worker of its pool. A burst of
+        identical cheap requests (an entity page, a canned query) waits for one computation;
+        identical ad-hoc queries each count against their client's share."""
+        key = AnswerCache.key(job)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        running = None if adhoc else self._running.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        if adhoc:
+            reply = await self._compute(request, job, adhoc)
+            if reply["status"] == 200:
+                self.cache.put(key, reply)
+            return reply
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
         try:
-            return await self.pool.run(job, timeout)
+            reply = await self._compute(request, job, adhoc)
+        except BaseException as exc:
+            if isinstance(exc, ProtocolError):
+                future.set_exception(exc)
+                future.exception()  # retrieved: waiters re-raise it, nobody logs it
+            else:
+                future.cancel()
+            raise
+        finally:
+            del self._running[key]
+        if reply["status"] in (200, 404):  # the graph does not change: neither do these
+            self.cache.put(key, reply)
+        future.set_result(reply)
+        return reply
+
+    async def _compute(self, request: Request, job: dict[str, Any], adhoc: bool) -> Reply:
+        if not adhoc:
+            return await self._pool_run(self.cheap, job, self.limits.canned_timeout)
+        client = request.client.host if request.client else ""
+        if self.per_client[client] >= self.limits.per_client:
+            raise ProtocolError(429, "too_many_requests",
+                                f"at most {self.limits.per_client} ad-hoc queries per client "
+                                "at a time; retry when one has finished", {"Retry-After": "2"})
+        self.per_client[client] += 1
+        try:
+            return await self._pool_run(self.adhoc, job, self.limits.timeout)
+        finally:
+            self.per_client[client] -= 1
+            if not self.per_client[client]:
+                del self.per_client[client]
+
+    @staticmethod
+    async def _pool_run(pool: WorkerPool, job: dict[str, Any], timeout: float) -> Reply:
+        try:
+            return await pool.run(job, timeout)
         except Saturated:
             raise ProtocolError(429, "too_many_requests", "the server is busy; retry shortly",
                                 {"Retry-After": "1"}) from None
+
+    def send(self, request: Request, reply: Reply, download: str | None = None) -> Response:
+        """The Response for a reply: validators, caching headers, 304 when the client has it."""
+        headers = {"Vary": "Accept", **_CORS, **reply["headers"]}
+        if TRUNCATED_HEADER in reply["headers"]:
+            headers["Access-Control-Expose-Headers"] = TRUNCATED_HEADER
+        if reply["status"] in (429, 503):
+            headers.setdefault("Retry-After", "5")
+        if download and reply["status"] == 200:
+            ext = {"jsonld": "jsonld", "rdfxml": "rdf"}.get(download, download)
+            headers["Content-Disposition"] = f'inline; filename="results.{ext}"'
+        etag = reply["headers"].get("ETag")
+        if etag and reply["status"] == 200:
+            headers["Cache-Control"] = f"public, max-age={self.limits.max_age}"
+            if request.method in ("GET", "HEAD") and _matches(
+                    request.headers.get("if-none-match"), etag):
+                keep = ("ETag", "Vary", "Cache-Control", "Content-Location",
+                        "Access-Control-Allow-Origin")
+                return Response(status_code=304, headers={k: v for k, v in headers.items()
+                                                          if k in keep})
+        if reply["type"].startswith("text/html"):
+            headers.update(_PAGE_HEADERS)
+        return Response(reply["body"], reply["status"], media_type=reply["type"],
+                        headers=headers)
 
     # ---- SPARQL endpoint -------------------------------------------------------------------
 
@@ -136,7 +240,8 @@ class Server:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={
                 "Allow": _ALLOW, **_CORS, "Access-Control-Allow-Methods": _ALLOW,
-                "Access-Control-Allow-Headers": "Content-Type, Accept"})
+                "Access-Control-Allow-Headers": _ALLOW_HEADERS,
+                "Access-Control-Max-Age": "86400"})
         if request.method not in ("GET", "HEAD", "POST"):
             raise ProtocolError(405, "method_not_allowed",
                                 f"{request.method} is not supported; this endpoint is read-only",
@@ -148,7 +253,7 @@ class Server:
             if ctype == "application/sparql-update":
                 raise ProtocolError(403, "update_not_allowed", "this endpoint is read-only")
             if ctype == "application/x-www-form-urlencoded":
-                params += _form(_utf8(await _body(request, self.limits.max_body)))
+                params += _form(_utf8(await _body(request, self.limits)))
                 query = _one(params, "query")
             elif ctype == "application/sparql-query":
                 charset = charset_of(request.headers.get("content-type", ""))
@@ -157,7 +262,7 @@ class Server:
                 if _one(params, "query") is not None:
                     raise ProtocolError(400, "multiple_parameters",
                                         "a query in both the body and the URL")
-                query = _utf8(await _body(request, self.limits.max_body))
+                query = _utf8(await _body(request, self.limits))
             else:
                 raise ProtocolError(415, "unsupported_media_type",
                                     "POST a query as application/sparql-query or as "
@@ -166,13 +271,17 @@ class Server:
             query = _one(params, "query")
         if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
             raise ProtocolError(403, "update_not_allowed", "this endpoint is read-only")
+        dataset = None
         if any(k in ("default-graph-uri", "named-graph-uri") for k, _ in params):
-            raise ProtocolError(400, "dataset_not_allowed",
-                                "default-graph-uri and named-graph-uri are not supported: "
-                                "queries run over the natoeu graph")
+            sel = select([v for k, v in params if k == "default-graph-uri"],
+                         [v for k, v in params if k == "named-graph-uri"],
+                         "default-graph-uri and named-graph-uri")
+            dataset = [list(sel.default), list(sel.named)]
         if query is None:
             if request.method == "POST":
                 raise ProtocolError(400, "missing_query", "no 'query' parameter")
+            if _wants_html(request):  # a browser opening the endpoint: the query page
+                return RedirectResponse("/query", 303, headers={"Vary": "Accept"})
             return self._service_description(request)
         if len(query.encode()) > self.limits.max_body:
             raise ProtocolError(413, "request_too_large", "the query is too long")
@@ -180,20 +289,33 @@ class Server:
         if fmt is not None and fmt not in RESULT_TYPES and fmt not in GRAPH_TYPES:
             raise ProtocolError(400, "bad_format", "format must be one of "
                                 + ", ".join([*RESULT_TYPES, *GRAPH_TYPES]))
-        reply = await self.run({"op": "sparql", "query": query, "format": fmt,
-                                "accept": request.headers.get("accept")})
-        return _reply(reply, download=fmt)
+        reply = await self.run(request, {"op": "sparql", "query": query, "format": fmt,
+                                         "dataset": dataset,
+                                         "accept": request.headers.get("accept")}, adhoc=True)
+        return self.send(request, reply, download=fmt)
 
     def _service_description(self, request: Request) -> Response:
         fmt = negotiate(request.headers.get("accept"), GRAPH_TYPES, "ttl") or "ttl"
         endpoint = str(request.url.replace(query=""))
-        g = service_description(endpoint, len(self.graph))
-        return Response(g.serialize(format=RDFLIB_FORMAT[fmt]), media_type=media_type(fmt),
-                        headers={"Vary": "Accept", **_CORS})
+        key = (endpoint, fmt)
+        if key not in self._described:  # small and fixed per endpoint URL: made once
+            if len(self._described) > 64:
+                self._described.clear()
+            g = service_description(endpoint, len(self.graph), {
+                str(name): len(part) for name, part in zip(
+                    DATASET_GRAPHS,
+                    (self.built.ontology, self.built.asserted, self.built.inferred),
+                    strict=True)})
+            self._described[key] = Response(
+                g.serialize(format=RDFLIB_FORMAT[fmt]), media_type=media_type(fmt),
+                headers={"Vary": "Accept", **_CORS,
+                         "Cache-Control": f"public, max-age={self.limits.max_age}"})
+        return self._described[key]
 
     # ---- canned queries --------------------------------------------------------------------
 
-    def _canned_args(self, request: Request) -> tuple[str, dict[str, str], str | None]:
+    def _canned_args(self, request: Request, check: bool = True) \
+            -> tuple[str, dict[str, str], str | None]:
         name = request.path_params["name"]
         if name not in self.canned:
             raise ProtocolError(404, "unknown_query", "no canned query by that name; "
@@ -207,6 +329,8 @@ class Server:
                 raise ProtocolError(400, "multiple_parameters", f"more than one '{key}'")
             else:
                 given[key] = value
+        if not check:
+            return name, given, fmt
         try:
             bindings(self.canned[name], given)
         except UsageError as exc:
@@ -218,35 +342,37 @@ class Server:
         html = request.query_params.get("format") in (None, "html") and _wants_html(request)
         if html:
             return await self._canned_page(request)
-        name, given, fmt = self._canned_args(request)
-        if fmt is not None and fmt not in RESULT_TYPES:
-            raise ProtocolError(400, "bad_format", "format must be one of "
-                                + ", ".join(RESULT_TYPES))
-        reply = await self.run({"op": "canned", "name": name, "params": given, "format": fmt,
-                                "accept": request.headers.get("accept")})
-        return _reply(reply, download=fmt)
+        name, given, fmt = self._canned_args(request, check=False)
+        job = {"op": "canned", "name": name, "params": given, "format": fmt,
+               "accept": request.headers.get("accept")}
+        # only answers to valid parameters are cached: a hit needs no second validation
+        hit = self.cache.get(AnswerCache.key(job))
+        if hit is None:
+            self._canned_args(request)
+            if fmt is not None and fmt not in RESULT_TYPES:
+                raise ProtocolError(400, "bad_format", "format must be one of "
+                                    + ", ".join(RESULT_TYPES))
+        reply = hit or await self.run(request, job, adhoc=False)
+        return self.send(request, reply, download=fmt)
 
     async def _canned_page(self, request: Request) -> Response:
         name = request.path_params["name"]
         if name not in self.canned:
-            return _error_page(404, "Unknown query", "There is no canned query by that name.")
+            return self.send(request, error_page(404, "Unknown query",
+                                                 "There is no canned query by that name."))
         q = self.canned[name]
         values = dict(_form(request.url.query))
         try:
             name, given, _ = self._canned_args(request)
         except ProtocolError as exc:
             table = pages.Table(error=f"Error {exc.status}: {exc.message}")
-            return HTMLResponse(pages.render("canned.html.j2", title=q.name, q=q, values=values,
-                                             table=table), exc.status)
-        reply = await self.run({"op": "canned", "name": name, "params": given, "format": "json",
-                                "accept": None})
-        qs = urlencode(list(given.items()))
-        downloads = [(f, f"/queries/{name}?{qs}{'&' if qs else ''}format={f}")
-                     for f in RESULT_TYPES]
-        table = pages.table(self.built, reply, downloads)
-        return HTMLResponse(pages.render("canned.html.j2", title=q.summary or q.name, q=q,
-                                         values=values, table=table),
-                            reply["status"], headers={"Vary": "Accept"})
+            return self.send(request, html_reply(pages.render(
+                "canned.html.j2", title=q.name, q=q, values=values, table=table), exc.status))
+        reply = await self.run(request, {
+            "op": "canned", "name": name, "params": given, "format": "json", "accept": None,
+            "page": "canned", "args": {"name": name, "given": given, "values": values}},
+            adhoc=False)
+        return self.send(request, reply)
 
     async def queries_page(self, request: Request) -> Response:
         if not _wants_html(request):
@@ -254,104 +380,60 @@ class Server:
                     "parameters": [{"name": p.name, "type": p.kind, "default": p.default}
                                    for p in q.params]} for q in self.canned.values()]
             return Response(json.dumps(doc, indent=2), media_type="application/json",
-                            headers={"Vary": "Accept"})
-        return HTMLResponse(pages.render("queries.html.j2", title="Canned questions",
-                                         queries=list(self.canned.values())),
-                            headers={"Vary": "Accept"})
+                            headers={"Vary": "Accept", **_CORS})
+        return await self._page(request, "queries", {})
 
     # ---- query editor ----------------------------------------------------------------------
 
     async def editor(self, request: Request) -> Response:
         query = request.query_params.get("query", "")
-        table, graph_text, status = None, None, 200
-        if query.strip():
-            if len(query.encode()) > self.limits.max_body:
-                raise ProtocolError(413, "request_too_large", "the query is too long")
-            reply = await self.run({"op": "sparql", "query": query, "format": None,
-                                    "accept": "application/sparql-results+json, text/turtle"})
-            status = reply["status"]
-            q = quote(query)
-            if reply["type"].startswith("text/turtle"):
-                graph_text = reply["body"].decode("utf-8")
-            else:
-                downloads = [(f, f"/sparql?query={q}&format={f}") for f in RESULT_TYPES]
-                table = pages.table(self.built, reply, downloads)
-        example = ("PREFIX natoeu: <https://w3id.org/natoeu/ontology#>\n"
-                   "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\n"
-                   "SELECT ?state ?name WHERE {\n  ?state a natoeu:State ; rdfs:label ?name .\n"
-                   "  FILTER(LANG(?name) = \"en\")\n}\nORDER BY ?name\nLIMIT 50")
-        return HTMLResponse(pages.render(
-            "editor.html.j2", title="SPARQL query", query=query or example, table=table,
-            graph_text=graph_text, timeout=f"{self.limits.timeout:g}",
-            max_rows=self.limits.max_rows), status)
+        if not query.strip():
+            return await self._page(request, "editor", {})
+        if len(query.encode()) > self.limits.max_body:
+            raise ProtocolError(413, "request_too_large", "the query is too long")
+        reply = await self.run(request, {
+            "op": "sparql", "query": query, "format": None,
+            "accept": "application/sparql-results+json, text/turtle",
+            "page": "editor", "args": {"query": query}}, adhoc=True)
+        return self.send(request, reply)
 
-    # ---- linked data -----------------------------------------------------------------------
+    # ---- linked data and other pages (rendered by the cheap workers, then cached) -----------
 
-    def _document(self, request: Request, path: str, g: Graph,
-                  page: Any) -> Response:
+    async def _page(self, request: Request, name: str, args: dict[str, Any]) -> Response:
+        reply = await self.run(request, {"op": "page", "page": name, "args": args},
+                               adhoc=False)
+        return self.send(request, reply)
+
+    def _doc_format(self, request: Request) -> str:
         fmt = request.query_params.get("format") or negotiate(
-            request.headers.get("accept"), _DOC_TYPES, "ttl")
-        if fmt not in _DOC_TYPES:
+            request.headers.get("accept"), DOC_TYPES, "ttl")
+        if fmt not in DOC_TYPES:
             raise ProtocolError(406, "not_acceptable", "offered: " + ", ".join(
-                v[0] for v in _DOC_TYPES.values()))
-        alternates = [{"name": f, "type": _DOC_TYPES[f][0], "href": f"{path}?format={f}"}
-                      for f in _DOC_TYPES]
-        headers = {
-            "Vary": "Accept", **_CORS,
-            "Content-Location": f"{path}?format={fmt}",
-            "Link": ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["type"]}"'
-                              for a in alternates if a["name"] != fmt),
-        }
-        if fmt == "html":
-            return HTMLResponse(page(alternates), headers=headers)
-        if fmt == "jsonld":
-            body = json.dumps(jsonld.compact(g, self.context), indent=2, ensure_ascii=False)
-            return Response(body, media_type="application/ld+json", headers=headers)
-        return Response(g.serialize(format=RDFLIB_FORMAT[fmt]), media_type=media_type(fmt),
-                        headers=headers)
+                v[0] for v in DOC_TYPES.values()))
+        return fmt
 
     async def resource(self, request: Request) -> Response:
         local = request.path_params["local"]
-        iri = URIRef(INSTANCES_BASE + local)
-        view = entity.view(self.built, iri) if _safe_local(local) else None
-        if view is None:
+        if not safe_local(local):
             if _wants_html(request):
-                return _error_page(404, "Not found", "The graph says nothing about this IRI.")
+                return self.send(request, error_page(
+                    404, "Not found", "The graph says nothing about this IRI."))
             raise ProtocolError(404, "unknown_resource", "the graph says nothing about this IRI")
-        return self._document(
-            request, f"/id/{local}", entity.description(self.graph, iri),
-            lambda alts: pages.render("entity.html.j2", title=view.title, e=view,
-                                      alternates=alts))
+        return await self._page(request, "resource", {
+            "local": local, "fmt": self._doc_format(request),
+            "html_errors": _wants_html(request)})
 
     async def ontology(self, request: Request) -> Response:
-        info = pages.ontology_terms(self.built)
-        return self._document(request, "/ontology", self.built.ontology,
-                              lambda alts: pages.render("ontology.html.j2", alternates=alts,
-                                                        **info))
+        return await self._page(request, "ontology", {"fmt": self._doc_format(request)})
 
     async def classes(self, request: Request) -> Response:
-        return HTMLResponse(pages.render("classes.html.j2", title="Classes",
-                                         classes=entity.classes(self.built)))
+        return await self._page(request, "classes", {})
 
     async def class_index(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        cls = URIRef(TERMS_BASE + name)
-        if not _safe_local(name) or (cls, None, None) not in self.built.ontology:
-            return _error_page(404, "Not found", "There is no class by that name.")
-        info = pages.ontology_terms(self.built)
-        term = next((t for t in info["terms"] if t.name == name), None)
-        return HTMLResponse(pages.render(
-            "class.html.j2", title=term.label if term else name, name=name,
-            definition=term.definition if term else "",
-            members=entity.instances(self.built, cls)))
+        return await self._page(request, "class", {"name": request.path_params["name"]})
 
     async def home(self, request: Request) -> Response:
-        return HTMLResponse(pages.render("home.html.j2", title="NATO–EU relations",
-                                         triples=len(self.graph)))
-
-
-def _safe_local(local: str) -> bool:
-    return bool(local) and all(c.isalnum() or c in "-_." for c in local)
+        return await self._page(request, "home", {})
 
 
 def _warm(graph: Graph) -> None:
@@ -362,7 +444,7 @@ def _warm(graph: Graph) -> None:
     """
     for text in ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "ASK { ?s ?p ?o }",
                  "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1",
-                 "DESCRIBE <urn:x>"):
+                 "DESCRIBE <urn:x>", "ASK { GRAPH ?g { ?s ?p ?o } }"):
         result = graph.query(prepare(text))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
             for fmt in RDFLIB_FORMAT.values():
@@ -373,34 +455,46 @@ def _warm(graph: Graph) -> None:
                 result.serialize(format=fmt)
 
 
-def _reply(reply: Reply, download: str | None = None) -> Response:
-    headers = {"Vary": "Accept", **_CORS, **reply["headers"]}
-    if TRUNCATED_HEADER in reply["headers"]:
-        headers["Access-Control-Expose-Headers"] = TRUNCATED_HEADER
-    if reply["status"] == 503:
-        headers["Retry-After"] = "5"
-    if download and reply["status"] == 200:
-        ext = {"jsonld": "jsonld", "rdfxml": "rdf"}.get(download, download)
-        headers["Content-Disposition"] = f'inline; filename="results.{ext}"'
-    return Response(reply["body"], reply["status"], media_type=reply["type"], headers=headers)
+def error_response(request: Request, exc: ProtocolError) -> Response:
+    """An error in the format the client asked for: an HTML page for browsers, else JSON.
+
+    Every 429 and 503 carries Retry-After.
+    """
+    headers = {**exc.headers, **_CORS}
+    if exc.status in (429, 503):
+        headers.setdefault("Retry-After", "5")
+    if exc.status in (408, 413):
+        headers["Connection"] = "close"  # the rest of the body is never read
+    if _wants_html(request):
+        body = pages.render("error.html.j2", title=f"Error {exc.status}", message=exc.message)
+        return HTMLResponse(body, exc.status, headers={**headers, **_PAGE_HEADERS})
+    return Response(error_body(exc.code, exc.message), exc.status,
+                    media_type="application/json", headers=headers)
 
 
-def _error_page(status: int, title: str, message: str) -> Response:
-    return HTMLResponse(pages.render("error.html.j2", title=title, message=message), status)
+def busy_app(limits: Limits) -> Any:
+    """What answers on connections past the cap: 503, Retry-After, then close."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        exc = ProtocolError(503, "too_many_connections", "the server has too many open "
+                            "connections; retry shortly", {"Retry-After": "2",
+                                                           "Connection": "close"})
+        await error_response(request, exc)(scope, receive, send)
+
+    return app
 
 
 async def _protocol_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProtocolError)
-    if (exc.status != 413 and request.url.path in ("/query",)) or (
-            request.url.path.startswith("/queries/") and _wants_html(request)):
-        return _error_page(exc.status, f"Error {exc.status}", exc.message)
-    return _json_error(exc)
+    return error_response(request, exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return _json_error(ProtocolError(exc.status_code, "not_found" if exc.status_code == 404
-                                     else "http_error", str(exc.detail)))
+    return error_response(request, ProtocolError(
+        exc.status_code, "not_found" if exc.status_code == 404 else "http_error",
+        str(exc.detail)))
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -409,17 +503,39 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
                     media_type="application/json")
 
 
-def create_app(built: Built, res: Resources, limits: Limits | None = None) -> Starlette:
+class _SecurityHeaders:
+    """nosniff on every response, so no answer is ever read as a page it was not meant to be."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-content-type-options", b"nosniff")]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def create_app(built: Built, res: Resources, limits: Limits | None = None) -> Any:
     """The ASGI application; its lifespan forks the query workers and stops them."""
     server = Server(built, res, limits or Limits())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        server.pool.start()
+        server.adhoc.start()
+        server.cheap.start()
         try:
             yield
         finally:
-            server.pool.close()
+            server.adhoc.close()
+            server.cheap.close()
 
     # The pages use the docs stylesheet itself (one file, in natoeu_graph/outputs/templates/) at
     # /static/style.css, then static/server.css with the server's additions only.
@@ -445,18 +561,23 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None) -> St
     ]
     # ---- the query page's data: YASGUI's examples and prefixes (querypage) -----------------
     routes += querypage.routes(server.canned)
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ProtocolError: _protocol_error, HTTPException: _http_error, 500: _internal_error})
+    return _SecurityHeaders(app)
 
 
 def serve(built: Built, res: Resources, host: str, port: int, limits: Limits) -> None:
-    """Run the server until interrupted (uvicorn, one process; queries run in its workers)."""
+    """Run the server until interrupted (uvicorn, one process; queries run in its workers).
+
+    No ``limit_concurrency``: it counted idle connections and answered plain-text 503s. The
+    guarded protocol times out request heads and caps connections instead; the pools and the
+    per-client limit bound the work.
+    """
     import uvicorn
 
     app = create_app(built, res, limits)
-    config = uvicorn.Config(app, host=host, port=port, server_header=False,
-                            limit_concurrency=max(64, 4 * limits.queue),
-                            timeout_keep_alive=5, log_level="warning", access_log=False)
+    protocol = guarded_protocol(limits.header_timeout, limits.max_connections, busy_app(limits))
+    config = uvicorn.Config(app, host=host, port=port, server_header=False, http=protocol,
+                            timeout_keep_alive=5, log_level="warning", access_log=False,
+                            lifespan="on", loop="asyncio")  # not uvloop: workers fork from it
     uvicorn.Server(config).run()
-
-

@@ -18,10 +18,26 @@ class Limits:
     # canned queries are the project's own text (only their typed parameters vary), and some
     # are slow in rdflib (exercises: ~17 s), so they get their own, longer deadline
     canned_timeout: float = 60.0
+    # Cheap work (canned queries, entity and other pages) has its own workers, so ad-hoc
+    # queries can never hold all the capacity; one client address may have at most
+    # ``per_client`` ad-hoc queries running or waiting (one more gets 429).
+    cheap_workers: int = 2
+    cheap_queue: int = 64
+    per_client: int = 2
+    # A connection must deliver a complete request head within this many seconds of opening
+    # (or of its previous response), and a request body within ``body_timeout``; otherwise it
+    # is closed (408 for a body). ``max_connections`` open at once; past it requests get 503.
+    header_timeout: float = 5.0
+    body_timeout: float = 10.0
+    max_connections: int = 1000
+    cache_bytes: int = 64 * 1024 * 1024  # answers kept (the graph never changes while serving)
+    max_age: int = 300  # Cache-Control max-age of answers, seconds
 
     def __post_init__(self) -> None:
-        if self.workers < 1:
-            raise ValueError("workers must be at least 1")
+        if self.workers < 1 or self.cheap_workers < 1 or self.per_client < 1:
+            raise ValueError("workers, cheap workers and per-client limit must be at least 1")
+        if self.header_timeout <= 0 or self.body_timeout <= 0 or self.max_connections < 1:
+            raise ValueError("client timeouts and the connection cap must be positive")
         if not (0 < self.timeout <= MAX_TIMEOUT and 0 < self.canned_timeout <= MAX_TIMEOUT):
             raise ValueError(f"timeout must be in (0, {MAX_TIMEOUT:g}] seconds")
         if self.max_rows < 1 or self.max_bytes < 1024 or self.max_body < 1024 or self.queue < 0:

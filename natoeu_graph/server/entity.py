@@ -52,6 +52,13 @@ class Ref:
     title: str = ""
     nested: list[Fact] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # only web IRIs become links: <javascript:...>, <data:...>, <file:...> stay text
+        if self.external and self.href is not None and \
+                not self.href.lower().startswith(("http://", "https://")):
+            self.href = None
+            self.external = False
+
 
 @dataclass
 class Fact:

@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -22,6 +23,14 @@ from ..sparql.results import _cell_tsv, _term_json
 from .protocol import RDFLIB_FORMAT
 
 Row = tuple[Any, ...]
+# characters outside XML 1.0's Char production: no escape can carry them in an XML document
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_unsafe(body: bytes) -> str | None:
+    """The first character of ``body`` (UTF-8) that XML 1.0 cannot carry, as U+XXXX, or None."""
+    m = _NOT_XML.search(body.decode("utf-8", "replace"))
+    return f"U+{ord(m.group()):04X}" if m else None
 
 
 def take_rows(result: Result, limit: int) -> tuple[list[str], list[Row], bool]:

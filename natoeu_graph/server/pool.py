@@ -28,22 +28,43 @@ _fork = multiprocessing.get_context("fork")
 
 
 class _Worker:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, nice: int = 0) -> None:
         parent, child = _fork.Pipe()
         self.conn: Connection = parent
-        self.proc = _fork.Process(target=_main, args=(ctx, child, parent), daemon=True)
+        self.proc = _fork.Process(target=_main, args=(ctx, child, parent, nice), daemon=True)
         self.proc.start()
         child.close()
 
-    def kill(self) -> None:
+    def kill(self, wait: bool = True) -> None:
+        """SIGKILL; with ``wait=False`` the exit is collected later, off the event loop's path
+        (a killed worker tearing down its copy of the graph takes milliseconds)."""
         with contextlib.suppress(Exception):
             self.proc.kill()
-            self.proc.join(timeout=5)
+            if wait:
+                self.proc.join(timeout=5)
+            else:
+                _reap_later(self.proc)
         self.conn.close()
 
 
-def _main(ctx: Context, conn: Connection, parent_end: Connection) -> None:
+def _reap_later(proc: Any, delay: float = 0.05) -> None:
+    def reap() -> None:
+        with contextlib.suppress(Exception):
+            if proc.exitcode is None:  # polls waitpid(WNOHANG); not exited yet: look again
+                asyncio.get_running_loop().call_later(min(delay * 2, 1.0), reap)
+    try:
+        asyncio.get_running_loop().call_later(delay, reap)
+    except RuntimeError:  # no loop (shutting down): wait here
+        proc.join(timeout=5)
+
+
+def _main(ctx: Context, conn: Connection, parent_end: Connection, nice: int) -> None:
     parent_end.close()
+    if nice:
+        # below the event loop: on a busy machine the loop (cached answers, routing) and the
+        # cheap workers get the CPU first, slow ad-hoc queries what is left
+        with contextlib.suppress(OSError):
+            os.nice(nice)
     _close_sockets(keep=conn.fileno())
     serve_forever(ctx, conn)
 
@@ -68,9 +89,13 @@ class Saturated(Exception):
 
 
 class WorkerPool:
-    def __init__(self, ctx: Context, limits: Limits) -> None:
+    def __init__(self, ctx: Context, limits: Limits, workers: int | None = None,
+                 queue: int | None = None, nice: int = 0) -> None:
         self.ctx = ctx
+        self.nice = nice
         self.limits = limits
+        self.workers = workers if workers is not None else limits.workers
+        self.queue = queue if queue is not None else limits.queue
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._waiting = 0
@@ -79,11 +104,11 @@ class WorkerPool:
     def start(self) -> None:
         gc.freeze()  # the graph's objects stay shared with the forks: GC would touch them
         self._idle = asyncio.Queue()
-        for _ in range(self.limits.workers):
+        for _ in range(self.workers):
             self._spawn()
 
     def _spawn(self) -> None:
-        w = _Worker(self.ctx)
+        w = _Worker(self.ctx, self.nice)
         self._all.add(w)
         assert self._idle is not None
         self._idle.put_nowait(w)
@@ -101,7 +126,7 @@ class WorkerPool:
         """Run ``job`` in a worker within ``timeout`` seconds (default: the server's)."""
         assert self._idle is not None, "start() the pool first"
         deadline = time.monotonic() + (timeout or self.limits.timeout)
-        if self._idle.empty() and self._waiting >= self.limits.queue:
+        if self._idle.empty() and self._waiting >= self.queue:
             raise Saturated
         self._waiting += 1
         try:
@@ -118,7 +143,7 @@ class WorkerPool:
         except (asyncio.TimeoutError, EOFError, OSError, asyncio.CancelledError) as exc:
             # past the deadline (or the worker died, or the client left): kill, replace
             self._all.discard(worker)
-            worker.kill()
+            worker.kill(wait=False)
             self.killed += 1
             self._spawn()
             if isinstance(exc, asyncio.CancelledError):

@@ -16,7 +16,13 @@ _FORMAT_IRIS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
                 "nt": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF_XML"}
 
 
-def service_description(endpoint: str, triples: int) -> Graph:
+def service_description(endpoint: str, triples: int, parts: dict[str, int]) -> Graph:
+    """The description; ``parts`` maps each named graph's IRI to its number of triples.
+
+    The dataset: the named graphs, and as the default graph their RDF merge
+    (sd:UnionDefaultGraph). Requests may select among these graphs with default-graph-uri /
+    named-graph-uri or FROM / FROM NAMED; other graphs are never fetched.
+    """
     g = new_graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -32,4 +38,14 @@ def service_description(endpoint: str, triples: int) -> Graph:
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
     g.add((default, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    g.add((s, SD.feature, SD.UnionDefaultGraph))
+    for name, count in parts.items():
+        node = BNode("named-" + name.rstrip("/").rsplit("/", 1)[-1])
+        graph = BNode(str(node) + "-graph")
+        g.add((dataset, SD.namedGraph, node))
+        g.add((node, RDF.type, SD.NamedGraph))
+        g.add((node, SD.name, URIRef(name)))
+        g.add((node, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        g.add((graph, VOID.triples, Literal(count, datatype=XSD.integer)))
     return g

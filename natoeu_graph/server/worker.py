@@ -8,21 +8,25 @@ message that names no server path; a worker never dies of a bad query (only of i
 
 from __future__ import annotations
 
+import hashlib
 import re
 import resource
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Variable
+import rdflib.plugins.sparql as rdflib_sparql
+from rdflib import Dataset, Variable
 
 from ..core.errors import UsageError
-from ..sparql.queries import CannedQuery, bindings, prepare
+from ..sparql.queries import CannedQuery, bindings, dataset_clause, prepare, without_dataset
 from . import formats, sandbox
 from .config import Limits
-from .protocol import GRAPH_TYPES, RESULT_TYPES, error_body, media_type, negotiate
+from .dataset import Datasets, Selection, select
+from .protocol import GRAPH_TYPES, RESULT_TYPES, ProtocolError, error_body, media_type, negotiate
 
 Reply = dict[str, Any]
 TRUNCATED_HEADER = "X-Natoeu-Truncated"
@@ -33,9 +37,15 @@ _PATHS = re.compile("|".join(re.escape(p) for p in sorted(
 
 @dataclass
 class Context:
-    graph: Graph
+    graph: Dataset  # the full dataset: three named graphs, their merge as the default graph
     canned: dict[str, tuple[CannedQuery, Any]]  # name -> (query, prepared algebra)
     limits: Limits
+    key: str = ""  # the graph's cache key: part of every ETag
+    # renders a page (name, arguments) -> Reply; the worker runs it, never the event loop
+    render: Callable[[str, dict[str, Any]], Reply] | None = None
+
+    def __post_init__(self) -> None:
+        self.datasets = Datasets(self.graph)
 
 
 def error(status: int, code: str, message: str) -> Reply:
@@ -89,6 +99,12 @@ def _answer(result: Any, accept: str | None, fmt: str | None, limits: Limits) ->
         body, n = formats.rows(names, rows, chosen, limits.max_bytes)
         if over or n < len(rows):
             headers[TRUNCATED_HEADER] = f"rows={n}"
+    if chosen in ("xml", "rdfxml"):
+        bad = formats.xml_unsafe(body)
+        if bad is not None:  # refused rather than sent as a document no XML parser accepts
+            return error(406, "not_representable",
+                         f"the answer contains {bad}, which XML 1.0 cannot carry; ask for "
+                         f"{'JSON or CSV' if chosen == 'xml' else 'Turtle or N-Triples'}")
     ctype = media_type(chosen)
     if ctype.startswith("text/") or chosen in ("json", "jsonld"):
         ctype += "; charset=utf-8"
@@ -96,17 +112,57 @@ def _answer(result: Any, accept: str | None, fmt: str | None, limits: Limits) ->
 
 
 def execute(ctx: Context, job: dict[str, Any]) -> Reply:
+    """Run a job; a 200 reply carries a strong ETag of its graph, media type and body."""
+    reply = _execute(ctx, job)
+    page = job.get("page")
+    if page is not None and ctx.render is not None:
+        try:
+            with sandbox.untrusted():
+                reply = ctx.render(page, {**job.get("args", {}), "reply": reply})
+        except Exception as exc:
+            reply = error(500, "page_failed", f"the page could not be rendered: "
+                          f"{type(exc).__name__}")
+    if reply["status"] == 200:
+        digest = hashlib.blake2b(digest_size=12)
+        for part in (ctx.key.encode(), reply["type"].encode(), reply["body"]):
+            digest.update(part)
+            digest.update(b"\0")
+        reply["headers"]["ETag"] = f'"{digest.hexdigest()}"'
+    return reply
+
+
+def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
+    if job["op"] == "page":  # a page without a query: rendered from the graph
+        return error(500, "page_failed", "no page renderer") if ctx.render is None \
+            else {"status": 200, "type": "", "body": b"", "headers": {}}
     try:
         with sandbox.untrusted():
             if job["op"] == "canned":
                 query, prepared = ctx.canned[job["name"]]
                 init: dict[str, Any] = {Variable(k): v
                                        for k, v in bindings(query, job["params"]).items()}
-            else:
-                prepared = prepare(job["query"], "query")
-                init = {}
-            result = ctx.graph.query(prepared, initBindings=init)
-            return _answer(result, job.get("accept"), job.get("format"), ctx.limits)
+                return _answer(ctx.graph.query(prepared, initBindings=init), job.get("accept"),
+                               job.get("format"), ctx.limits)
+            prepared = prepare(job["query"], "query", allow_dataset=True)
+            # the protocol's dataset (checked by the app) wins over the query's FROM clauses
+            chosen = job.get("dataset")
+            clause = dataset_clause(prepared)
+            selection = (Selection(*map(tuple, chosen)) if chosen is not None
+                         else select(*clause, "FROM and FROM NAMED") if clause else None)
+            prepared = without_dataset(prepared)
+            if selection is None:
+                return _answer(ctx.graph.query(prepared), job.get("accept"),
+                               job.get("format"), ctx.limits)
+            # a selected dataset has its own default graph, not the union of its named ones;
+            # rdflib reads this switch when evaluation starts (one job at a time per worker)
+            rdflib_sparql.SPARQL_DEFAULT_GRAPH_UNION = False
+            try:
+                result = ctx.datasets.get(selection).query(prepared)
+                return _answer(result, job.get("accept"), job.get("format"), ctx.limits)
+            finally:
+                rdflib_sparql.SPARQL_DEFAULT_GRAPH_UNION = True
+    except ProtocolError as exc:
+        return error(exc.status, exc.code, exc.message)
     except UsageError as exc:
         return _usage_error(exc)
     except RecursionError:

@@ -212,11 +212,14 @@ def service_allowed(endpoint: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
-def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = ()) -> Any:
+def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (),
+            allow_dataset: bool = False) -> Any:
     """Parse SPARQL text, turning pyparsing's errors into one line with line and column.
 
     FROM / FROM NAMED (rdflib reads them as files or URLs) and SERVICE (rdflib sends the
-    current bindings to any host) are refused.
+    current bindings to any host) are refused. With ``allow_dataset`` FROM / FROM NAMED pass:
+    the caller must then resolve them itself (``dataset_clause``) and evaluate
+    ``without_dataset(prepared)``, so rdflib never sees them.
     """
     try:
         prepared = parsed(text, None, _STANDARD)
@@ -224,7 +227,7 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
         raise UsageError(f"{source}: SPARQL nested too deeply") from None
     except Exception as exc:
         raise _syntax_error(exc, text, source) from None
-    if getattr(prepared.algebra, "datasetClause", None):
+    if not allow_dataset and getattr(prepared.algebra, "datasetClause", None):
         raise UsageError(f"{source}: FROM and FROM NAMED are not allowed",
                          hint="Queries run over the natoeu graph; merge other data instead.")
     for endpoint in _services(prepared.algebra):
@@ -234,6 +237,29 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
                 hint="Federation sends your query's bindings to that host; allow an endpoint "
                 "with --allow-service URL (scheme, host and port exactly, path and below).")
     return prepared
+
+
+def dataset_clause(prepared: Any) -> tuple[list[str], list[str]] | None:
+    """The IRIs of a query's FROM and FROM NAMED clauses, or None when it has neither."""
+    clause = getattr(prepared.algebra, "datasetClause", None)
+    if not clause:
+        return None
+    default = [str(d.default) for d in clause if d.default is not None]
+    named = [str(d.named) for d in clause if d.named is not None]
+    return default, named
+
+
+def without_dataset(prepared: Any) -> Any:
+    """A copy of a prepared query without its FROM / FROM NAMED (the cached one is shared)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.sparql import Query
+
+    algebra = prepared.algebra
+    if not getattr(algebra, "datasetClause", None):
+        return prepared
+    stripped = CompValue(algebra.name, **{k: v for k, v in algebra.items()
+                                          if k != "datasetClause"})
+    return Query(prepared.prologue, stripped)
 
 
 def _position(text: str, offset: int) -> str:

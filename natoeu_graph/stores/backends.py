@@ -146,7 +146,8 @@ class OxigraphBackend:
         prepare(text, source, allow_service)
         try:
             return self._answer(self.store.query(substitute(text, initial),
-                                                 default_graph=self.graphs))
+                                                 default_graph=self.graphs,
+                                                 named_graphs=self.graphs))
         except OSError as exc:  # raised while iterating: a SERVICE call failed
             raise RemoteError(f"{source}: a SERVICE endpoint failed: {one_line(exc)}",
                               hint="Check that the endpoint runs and answers SPARQL at that "
