@@ -55,3 +55,15 @@ def rows(result_csv: str) -> list[list[str]]:
     """A CSV answer as header + sorted rows: engines may order ties differently."""
     header, *body = csv.reader(io.StringIO(result_csv))
     return [header, *sorted(body)]
+
+
+def assert_cli_endpoint_like_embedded(endpoint: str) -> None:
+    """`natoeu query --endpoint` on a server the graph was published to answers as locally."""
+    from conftest import run_cli
+
+    args = ("query", "shared-members", "-p", "date=2018-07-01", "-f", "csv")
+    embedded = run_cli(*args)
+    remote = run_cli(*args, "--endpoint", endpoint)
+    assert remote.returncode == 0, remote.stderr
+    assert rows(remote.stdout) == rows(embedded.stdout)
+    assert len(rows(remote.stdout)) == 1 + 22

@@ -11,7 +11,6 @@ parsers, under the same deadline.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import threading
@@ -24,7 +23,8 @@ from typing import Any
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..core.errors import InputError, UsageError
+from ..core import env
+from ..core.errors import InputError
 from ..core.namespaces import new_graph
 from ..core.oxterms import to_rdflib
 from .parse import check_terms, invalid_iri, printable
@@ -44,21 +44,6 @@ _OXIGRAPH = {"turtle": ("TURTLE", "Turtle"), "nt": ("N_TRIPLES", "N-Triples"),
 
 class _Overtime(BaseException):
     """Raised by the alarm inside a parser; a BaseException so no parser's handler eats it."""
-
-
-def timeout_from_env() -> float:
-    raw = os.environ.get(TIMEOUT_ENV)
-    if raw is None:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < float("inf"):
-        raise UsageError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds",
-                         hint=f"Set it to a positive number (default {DEFAULT_TIMEOUT:g}), or "
-                         "unset it.")
-    return value
 
 
 @contextmanager
@@ -251,7 +236,7 @@ def parse_external(paths: Iterable[str], context: dict[str, Any] | None = None) 
     ``context`` is the natoeu JSON-LD context, the only one a JSON-LD file may reference by IRI.
     """
     files = expand(paths)
-    seconds = timeout_from_env()
+    seconds = env.seconds(TIMEOUT_ENV, DEFAULT_TIMEOUT)
     try:
         with _deadline(seconds) as end:
             return _parse_all(files, context or {}, end)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from query_cases import LOCAL, case_file, rows
+from query_cases import LOCAL, assert_cli_endpoint_like_embedded, case_file, rows
 
 from natoeu_graph.core.resources import Resources
 from natoeu_graph.pipeline.build import Built
@@ -75,12 +75,7 @@ def test_every_canned_query_same_on_all_backends(res: Resources, built: Built, p
 
 
 def test_cli_query_against_endpoint_equals_embedded(published: str) -> None:
-    embedded = run_cli("query", "shared-members", "-p", "date=2018-07-01", "-f", "csv")
-    remote = run_cli("query", "shared-members", "-p", "date=2018-07-01", "-f", "csv",
-                     "--endpoint", published)
-    assert remote.returncode == 0, remote.stderr
-    assert rows(remote.stdout) == rows(embedded.stdout)
-    assert len(rows(remote.stdout)) == 1 + 22
+    assert_cli_endpoint_like_embedded(published)
 
 
 def test_publish_twice_replaces(published: str, built: Built) -> None:

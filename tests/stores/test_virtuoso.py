@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from conftest import NATOEU, run_cli
-from query_cases import LOCAL, case_file, rows
+from query_cases import LOCAL, assert_cli_endpoint_like_embedded, case_file, rows
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
@@ -278,12 +278,7 @@ def test_every_canned_query_same_on_virtuoso(res: Resources, graph: Graph, publi
 
 
 def test_cli_query_against_virtuoso_equals_embedded(published: str) -> None:
-    embedded = run_cli("query", "shared-members", "-p", "date=2018-07-01", "-f", "csv")
-    remote = run_cli("query", "shared-members", "-p", "date=2018-07-01", "-f", "csv",
-                     "--endpoint", published)
-    assert remote.returncode == 0, remote.stderr
-    assert rows(remote.stdout) == rows(embedded.stdout)
-    assert len(rows(remote.stdout)) == 1 + 22
+    assert_cli_endpoint_like_embedded(published)
 
 
 def test_cut_answer_is_an_error(published: str, built: Built) -> None:

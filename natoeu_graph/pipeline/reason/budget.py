@@ -9,6 +9,7 @@ from multiprocessing.connection import Connection
 
 from rdflib import Graph
 
+from ...core import env
 from ...core.errors import ReasoningBudgetError, UsageError
 from ...core.namespaces import new_graph
 
@@ -54,17 +55,7 @@ def engine_name() -> str:
 
 
 def _budget_from_env() -> float:
-    raw = os.environ.get(BUDGET_ENV)
-    if raw is None:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0:  # also refuses nan
-        raise UsageError(f"{BUDGET_ENV}={raw!r} is not a number of seconds",
-                         hint=f"Set it to a positive number, e.g. {BUDGET_ENV}=600, or unset it.")
-    return value
+    return env.seconds(BUDGET_ENV, DEFAULT_TIMEOUT)
 
 
 def _child(asserted: Graph, ontology: Graph | None, engine: str, conn: Connection) -> None:
