@@ -22,9 +22,9 @@ from .core import atomic
 from .core.context import load_context
 from .core.errors import NatoeuError, NotConformingError, UsageError
 from .core.resources import Resources, locate
-from .pipeline.build import Built, build, cache_key, check
-from .sparql.queries import bindings, get_query, list_queries, run, run_canned
-from .sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
+from .pipeline.build import Built, build, cache_key, validation
+from .sparql.queries import bindings, get_query, list_queries
+from .sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_result
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -255,12 +255,9 @@ def validate_cmd(obj: Ctx, fmt: str) -> None:
     Example:
       natoeu validate --format turtle > report.ttl
     """
-    report, _ = check(obj.res)
-    if fmt == "turtle":
-        click.echo(report.graph.serialize(format="turtle"), nl=False)
-    else:
-        click.echo(report.text())
-    if not report.conforms:
+    report = validation(obj.res, obj.use_cache)
+    click.echo(report["turtle"] if fmt == "turtle" else report["text"] + "\n", nl=False)
+    if not report["conforms"]:
         sys.exit(1)
 
 
@@ -446,29 +443,23 @@ def check_cmd(obj: Ctx) -> None:
     Example:
       natoeu check
     """
-    from .sparql.queries import parse_query_file
+    from .qa.gate import gate
 
     built = obj.graph(True)
-    graph = built.merged()
     click.echo(f"graph: {len(built.ontology)} ontology, {len(built.asserted)} asserted, "
                f"{len(built.inferred)} inferred triples; conforms to the shapes")
-    failed = 0
-    for path in sorted(obj.res.checks_dir.glob("*.rq")):
-        q = parse_query_file(path)
-        rows = select_rows(run(graph, q.text, source=f"queries/checks/{path.name}"))
-        if rows:
-            failed += 1
-            click.echo(f"FAIL check {q.name}: {len(rows)} row(s): {q.summary}", err=True)
-            for row in rows[:20]:
-                click.echo("    " + "  ".join(str(t) for t in row), err=True)
+    outcome = gate(built, obj.res, obj.use_cache)
+    for c in outcome.checks:
+        if c.rows:
+            click.echo(f"FAIL check {c.name}: {len(c.rows)} row(s): {c.summary}", err=True)
+            for row in c.rows[:20]:
+                click.echo("    " + "  ".join(row), err=True)
         else:
-            click.echo(f"ok   check {q.name}")
-    for q in list_queries(obj.res.queries_dir):
-        result = run_canned(graph, q, {})
-        n = len(select_rows(result)) if result.type == "SELECT" else 1
-        click.echo(f"ok   query {q.name} ({n} row{'s' if n != 1 else ''})")
-    if failed:
-        click.echo(f"error: {failed} check(s) returned rows", err=True)
+            click.echo(f"ok   check {c.name}")
+    for name, n in outcome.queries:
+        click.echo(f"ok   query {name} ({n} row{'s' if n != 1 else ''})")
+    if outcome.failed:
+        click.echo(f"error: {len(outcome.failed)} check(s) returned rows", err=True)
         sys.exit(1)
 
 
@@ -494,7 +485,7 @@ def qa_cmd(obj: Ctx, fail_on: str, min_level: str) -> None:
     """
     from .qa.report import run_qa
 
-    report = run_qa(obj.res)
+    report = run_qa(obj.res, use_cache=obj.use_cache)
     width = max(len(c.name) for c in report.checks)
     click.echo(f"{'check':{width}}  level  count  refs")
     for c in report.checks:

@@ -23,6 +23,7 @@ from ..core import atomic
 from ..core.errors import NotConformingError
 from ..core.namespaces import new_graph
 from ..core.resources import Resources
+from . import memo
 from .parse import SubjectFiles, canonical_bnodes, parse_files, parse_turtle
 
 if TYPE_CHECKING:
@@ -227,6 +228,29 @@ def check(res: Resources) -> tuple[Report, SubjectFiles]:
     return validate(ontology + data, shapes, origin), origin
 
 
+def _report_value(report: Report) -> dict[str, Any]:
+    return {"conforms": report.conforms, "text": report.text(),
+            "turtle": report.graph.serialize(format="turtle")}
+
+
+def validation(res: Resources, use_cache: bool = True) -> dict[str, Any]:
+    """The validation report as ``{"conforms", "text", "turtle"}``, computed once per inputs.
+
+    The key is the validated graph's cache key, which hashes every file the report depends on;
+    a cold build that validated has already remembered it.
+    """
+    key = cache_key(res, True)
+    if use_cache:
+        hit = memo.load(cache_dir(), "validation", key)
+        if isinstance(hit, dict) and {"conforms", "text", "turtle"} <= hit.keys():
+            return hit
+    report, _ = check(res)
+    value = _report_value(report)
+    if use_cache:
+        memo.save(cache_dir(), "validation", key, value)
+    return value
+
+
 def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> Built:
     """Return the reasoned graph, from the cache when its key matches.
 
@@ -243,6 +267,8 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
     ontology, shapes, data, origin = parse_project(res)
     if validated:
         report = validate(ontology + data, shapes, origin)
+        if use_cache:  # validate once: `natoeu validate` reuses this report
+            memo.save(cache_dir(), "validation", key, _report_value(report))
         if not report.conforms:
             raise NotConformingError(
                 f"the graph does not conform to the shapes ({len(report.errors)} violation(s))",
