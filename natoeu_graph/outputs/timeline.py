@@ -249,12 +249,16 @@ def draw_timeline(built: Built, out: Path, today: date | None = None) -> None:
     if fmt is None:
         raise UsageError(f"cannot draw a timeline as {out.suffix or 'a file without suffix'!r}",
                          hint="Name the output FILE.svg or FILE.png.")
+    atomic.write_bytes(out, _save(figure(built, today), fmt))
+
+
+def figure(built: Built, today: date | None = None) -> Any:
+    """The timeline as a matplotlib Figure (axes: counts, documents, operations, terms)."""
     g = built.merged()
     colours = org_colours(g)
     legend = {short_label(g, org, 12): colour for org, colour in colours.items()}
-    fig = _figure(member_counts(g, colours), documents(g), operations(g, colours),
-                  tenures(g, colours), legend, today or date.today())
-    atomic.write_bytes(out, _save(fig, fmt))
+    return _figure(member_counts(g, colours), documents(g), operations(g, colours),
+                   tenures(g, colours), legend, today or date.today())
 
 
 def _save(fig: Any, fmt: str) -> bytes:
@@ -277,10 +281,19 @@ def _figure(counts: list[Series], docs: list[tuple[date, str, str]], ops: list[S
     heights = [2.6, _LANE_INCHES * (len(docs) + 1), _LANE_INCHES * (len(op_rows) + 1),
                _LANE_INCHES * (len(post_rows) + 1)]
     fig = Figure(figsize=(15, sum(heights) + 1.2), layout="constrained")
-    axes = fig.subplots(4, 1, sharex=True, gridspec_kw={"height_ratios": heights})
+    axes = fig.subplots(4, 1, gridspec_kw={"height_ratios": heights})
+    # The counts keep their own axis from the first membership (NATO's founding in the shipped
+    # data): on the shared axis of the panels below they would start decades later.
+    for ax in axes[2:]:
+        ax.sharex(axes[1])
+    for ax in axes[1:3]:
+        ax.tick_params(labelbottom=False)
     starts = [d for d, *_ in docs] + [s.begin for s in ops + terms]
     xmin, xmax = min(starts) - _MARGIN, today + _MARGIN
-    _counts_panel(axes[0], counts, xmin, today)
+    first = min((d for series in counts for d, _ in series.steps), default=xmin)
+    counts_from = min(date(first.year, 1, 1), xmin)
+    _counts_panel(axes[0], counts, counts_from, today)
+    axes[0].set_xlim(counts_from, xmax)
     _docs_panel(axes[1], docs, xmin, xmax)
     _spans_panel(axes[2], ops, op_rows, today, "Operations and missions")
     _ops_legend(axes[2], {s.colour for s in ops}, legend, any(s.hatch for s in ops))
@@ -289,7 +302,8 @@ def _figure(counts: list[Series], docs: list[tuple[date, str, str]], ops: list[S
         ax.axvline(today, color="#999999", linestyle=":", linewidth=1)
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.8)
         ax.set_axisbelow(True)
-    axes[0].set_xlim(xmin, xmax)
+    axes[1].set_xlim(xmin, xmax)
+    axes[0].axvspan(xmin, xmax, color="#f2f2f2", zorder=0)  # the span of the panels below
     fig.suptitle(f"Memberships, documents, operations and terms of office on one time axis "
                  f"(ongoing spans run to {today}; ? marks an end not known)", x=0.01,
                  ha="left", fontsize=12)
@@ -313,7 +327,8 @@ def _counts_panel(ax: Any, counts: list[Series], xmin: date, today: date) -> Non
     ax.set_ylabel("member states")
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower left", fontsize=9, frameon=False, ncols=len(counts))
-    ax.set_title("Members over time", loc="left", fontsize=10)
+    ax.set_title(f"Members over time, since {xmin.year} (shaded: the years of the panels "
+                 "below)", loc="left", fontsize=10)
 
 
 def _docs_panel(ax: Any, docs: list[tuple[date, str, str]], xmin: date, xmax: date) -> None:
