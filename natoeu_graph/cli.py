@@ -634,7 +634,8 @@ def docs_cmd(obj: Ctx, out_dir: str) -> None:
     """
     from .outputs.docs import write_docs
 
-    files = write_docs(obj.graph(), Path(out_dir))
+    files = write_docs(obj.graph(), Path(out_dir),
+                       obj.res.ontology.read_text(encoding="utf-8"))
     click.echo(f"wrote {len(files)} files to {out_dir}", err=True)
 
 
