@@ -296,7 +296,8 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
     if frame_name:
         data = framed(built, context, jsonld.load_frame(obj.res.ontology_dir, frame_name))
     else:
-        data = serialize(built, fmt, inferred=inferred, context=context)
+        data = serialize(built, fmt, inferred=inferred, context=context,
+                         remember=obj.use_cache)
     _emit(data, output)
 
 
@@ -346,7 +347,8 @@ def release_cmd(obj: Ctx, out_dir: str) -> None:
     for filename in MEDIA_TYPES:
         fmt = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "trig": "trig",
                "nq": "nquads"}[filename.rsplit(".", 1)[1]]
-        data = serialize(built, fmt, inferred="inferred" in filename, context=context)
+        data = serialize(built, fmt, inferred="inferred" in filename, context=context,
+                         remember=obj.use_cache)
         atomic.write_bytes(target / filename, data)
         sizes[filename] = len(data)
     atomic.write_bytes(target / "natoeu.context.jsonld", obj.res.context.read_bytes())
@@ -657,7 +659,7 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
     if path.suffix.lower() not in FORMATS:  # before the slow build, not after it
         raise UsageError(f"cannot draw a timeline as {path.suffix or 'a file without suffix'!r}",
                          hint="Name the output FILE.svg or FILE.png.")
-    draw_timeline(obj.graph(), path)
+    draw_timeline(obj.graph(), path, remember=obj.use_cache)
     click.echo(f"wrote {output} ({path.stat().st_size} bytes)", err=True)
 
 

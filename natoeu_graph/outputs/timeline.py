@@ -240,16 +240,29 @@ def documents(g: Graph) -> list[tuple[date, str, str]]:
     return sorted(out)
 
 
-def draw_timeline(built: Built, out: Path, today: date | None = None) -> None:
+def draw_timeline(built: Built, out: Path, today: date | None = None,
+                  remember: bool = False) -> None:
     """Draw the timeline to ``out`` (.svg or .png, chosen by suffix), atomically.
 
-    ``today`` ends the ongoing bars (default: the current date).
+    ``today`` ends the ongoing bars (default: the current date). With ``remember``, a graph
+    read from the cache is drawn once per day and format: the bytes are kept beside the graph
+    cache, under its key (inputs, code, library versions) with matplotlib's version.
     """
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise UsageError(f"cannot draw a timeline as {out.suffix or 'a file without suffix'!r}",
                          hint="Name the output FILE.svg or FILE.png.")
-    atomic.write_bytes(out, _save(figure(built, today), fmt))
+    day = today or date.today()
+    if remember and built.from_cache:
+        from ..pipeline import memo
+        from ..pipeline.build import cache_dir
+
+        digest = memo.key(built.key, fmt, day.isoformat(), memo.versions("matplotlib"))
+        data = memo.remembered_bytes(cache_dir(), f"timeline-{fmt}", digest,
+                                     lambda: _save(figure(built, day), fmt))
+    else:
+        data = _save(figure(built, day), fmt)
+    atomic.write_bytes(out, data)
 
 
 def figure(built: Built, today: date | None = None) -> Any:

@@ -10,10 +10,12 @@ recomputation, never run code.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +74,25 @@ def save(folder: Path, kind: str, digest: str, value: Any) -> None:
             if old != target:
                 with contextlib.suppress(OSError):
                     old.unlink()
+
+
+def remembered_bytes(folder: Path, kind: str, digest: str, compute: Callable[[], bytes]) -> bytes:
+    """``compute()``, or the bytes it gave before under the same ``digest`` (base64 in JSON)."""
+    hit = load(folder, kind, digest)
+    if isinstance(hit, str):
+        with contextlib.suppress(ValueError):
+            return base64.b64decode(hit.encode("ascii"), validate=True)
+    data = compute()
+    save(folder, kind, digest, base64.b64encode(data).decode("ascii"))
+    return data
+
+
+def versions(*libraries: str) -> str:
+    """``name=version`` of each library, for keys of results that a library shapes."""
+    out = []
+    for lib in libraries:
+        try:
+            out.append(f"{lib}={metadata.version(lib)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{lib}=absent")
+    return ";".join(out)

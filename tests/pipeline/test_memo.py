@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from natoeu_graph.core.resources import locate
+from natoeu_graph.core.resources import Resources, locate
 from natoeu_graph.pipeline import memo
 from natoeu_graph.pipeline.build import build, validation
 from natoeu_graph.qa.gate import gate
@@ -90,3 +90,33 @@ class _Plant:
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         return (Path(self.target).touch, ())  # type: ignore[return-value]
+
+
+def test_exports_and_timeline_remembered_byte_for_byte(private_cache: Path, res: Resources,
+                                                       tmp_path: Path) -> None:
+    from datetime import date
+
+    from natoeu_graph.core.context import load_context
+    from natoeu_graph.outputs.export import serialize
+    from natoeu_graph.outputs.timeline import draw_timeline
+
+    build(res)
+    built = build(res)
+    assert built.from_cache
+    context = load_context(res.context)
+    plain = serialize(built, "jsonld", context=context)
+    assert serialize(built, "jsonld", context=context, remember=True) == plain  # computed
+    (entry,) = private_cache.glob("export-jsonld-*.json")
+    assert serialize(built, "jsonld", context=context, remember=True) == plain  # read back
+    entry.write_bytes(entry.read_bytes()[:-5] + b"AAAA=")  # damaged: computed again
+    assert serialize(built, "jsonld", context=context, remember=True) == plain
+    fresh = build(res, use_cache=False)  # not from the cache: nothing remembered for it
+    serialize(fresh, "nt", remember=True)
+    assert not list(private_cache.glob("export-nt-*.json"))
+    day = date(2026, 11, 25)
+    draw_timeline(built, tmp_path / "a.svg", day)
+    draw_timeline(built, tmp_path / "b.svg", day, remember=True)
+    draw_timeline(built, tmp_path / "c.svg", day, remember=True)
+    assert len(list(private_cache.glob("timeline-svg-*.json"))) == 1
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes() \
+        == (tmp_path / "c.svg").read_bytes()
