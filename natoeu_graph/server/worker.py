@@ -34,7 +34,7 @@ _PATHS = re.compile("|".join(re.escape(p) for p in sorted(
 @dataclass
 class Context:
     graph: Graph
-    canned: dict[str, tuple[CannedQuery, Any]]  # name -> (query, prepared algebra)
+    canned: dict[str, tuple[CannedQuery, Any]]  # name -> (query, prepared algebra or None)
     limits: Limits
 
 
@@ -100,6 +100,8 @@ def execute(ctx: Context, job: dict[str, Any]) -> Reply:
         with sandbox.untrusted():
             if job["op"] == "canned":
                 query, prepared = ctx.canned[job["name"]]
+                if prepared is None:  # parsed once per worker (queries.parsed is memoised)
+                    prepared = prepare(query.text, query.path.name)
                 init: dict[str, Any] = {Variable(k): v
                                        for k, v in bindings(query, job["params"]).items()}
             else:
