@@ -108,7 +108,7 @@ def measure(repeat: int) -> tuple[dict[str, dict[str, list[float]]], list[float]
     baseline: list[float] = []
     times: dict[str, dict[str, list[float]]] = {name: {} for name in caches}
     try:
-        for name, env in envs.items():  # fill the caches (not timed)
+        for env in envs.values():  # fill the caches (not timed)
             for _, cmd in cmds:
                 subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)

@@ -262,12 +262,16 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
         if cached is not None:
             return cached
     from .reason.budget import infer_within_budget
-    from .validate import validate
 
     ontology, shapes, data, origin = parse_project(res)
-    if validated:
+    # validate once: a report `natoeu validate` made for these very inputs (same key) that
+    # conforms is not made again; a report made here is kept for `natoeu validate`
+    earlier = memo.load(cache_dir(), "validation", key) if validated and use_cache else None
+    if validated and not (isinstance(earlier, dict) and earlier.get("conforms") is True):
+        from .validate import validate  # pyshacl is slow to import
+
         report = validate(ontology + data, shapes, origin)
-        if use_cache:  # validate once: `natoeu validate` reuses this report
+        if use_cache:
             memo.save(cache_dir(), "validation", key, _report_value(report))
         if not report.conforms:
             raise NotConformingError(

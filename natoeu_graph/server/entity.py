@@ -190,7 +190,8 @@ def view(built: Built, iri: URIRef) -> EntityView | None:
         if p in (PROV.wasDerivedFrom, RDFS.isDefinedBy) or not isinstance(s, URIRef):
             continue
         related.setdefault(p, []).append((_related_date(g, s), label(g, s).lower(), s))
-    related_facts, folded_related = [], []
+    related_facts: list[Fact] = []
+    folded_related: list[Fact] = []
     for p in sorted(related, key=lambda q: label(g, q)):
         items = sorted(set(related[p]), key=lambda x: (x[0] == "", x[0], x[1], str(x[2])))
         refs, sources = [], []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from natoeu_graph.core.errors import NotConformingError
 from natoeu_graph.core.resources import Resources, locate
 from natoeu_graph.pipeline import memo
 from natoeu_graph.pipeline.build import build, validation
@@ -120,3 +121,18 @@ def test_exports_and_timeline_remembered_byte_for_byte(private_cache: Path, res:
     assert len(list(private_cache.glob("timeline-svg-*.json"))) == 1
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes() \
         == (tmp_path / "c.svg").read_bytes()
+
+
+def test_a_build_after_validate_gives_the_same_graph(private_cache: Path,
+                                                     project_copy: Path) -> None:
+    res = locate(project_copy)
+    assert validation(res)["conforms"]
+    built = build(res)  # validation not repeated: the report for these inputs conforms
+    fresh = build(res, use_cache=False)
+    assert built.validated and set(built.asserted) == set(fresh.asserted)
+    assert set(built.inferred) == set(fresh.inferred)
+    with (project_copy / "data" / "places.ttl").open("a", encoding="utf-8") as fh:
+        fh.write("\nne:membership-test a natoeu:Membership .\n")
+    assert not validation(res)["conforms"]
+    with pytest.raises(NotConformingError):  # a failing report is never taken as a pass
+        build(res)
