@@ -154,15 +154,14 @@ def _narrower_with(g: Graph, node: Any, p: Any, values: list[Any],
 
 def _related_date(g: Graph, node: Any) -> str:
     """When a related item happened or began (ISO text, so it sorts), else ""."""
-    for o in g.objects(node, DCTERMS.date):
-        return str(o)
-    for p in (NATOEU.during, ORG.memberDuring):
-        for interval in g.objects(node, p):
-            for begin in g.objects(interval, TIME.hasBeginning):
-                day = _date(g, begin)
-                if day != "?":
-                    return day
-    return ""
+    dates = sorted(str(o) for o in g.objects(node, DCTERMS.date))
+    if dates:
+        return dates[0]
+    begins = sorted(day for p in (NATOEU.during, ORG.memberDuring)
+                    for interval in g.objects(node, p)
+                    for begin in g.objects(interval, TIME.hasBeginning)
+                    if (day := _date(g, begin)) != "?")
+    return begins[0] if begins else ""
 
 
 def _membership_words(g: Graph, m: Any) -> str | None:
