@@ -448,8 +448,8 @@ def check_cmd(obj: Ctx) -> None:
     from .qa.gate import gate
 
     built = obj.graph(True)
-    click.echo(f"graph: {len(built.ontology)} ontology, {len(built.asserted)} asserted, "
-               f"{len(built.inferred)} inferred triples; conforms to the shapes")
+    click.echo(f"graph: {built.size('ontology')} ontology, {built.size('asserted')} asserted, "
+               f"{built.size('inferred')} inferred triples; conforms to the shapes")
     outcome = gate(built, obj.res, obj.use_cache)
     for c in outcome.checks:
         if c.rows:

@@ -71,6 +71,10 @@ class Built:
     def inferred(self) -> Graph:
         return self._part("inferred")
 
+    def size(self, name: str) -> int:
+        """Triples in one part, without making a Graph of it."""
+        return len(self._parts[name])
+
     def triples(self, name: str) -> Triples:
         return [tuple(t) for t in self._parts[name]]
 
