@@ -128,8 +128,17 @@ def short_label(g: Graph, node: Node, limit: int) -> str:
     return fitting[-1] if fitting else names[0]
 
 
-def _rows(g: Graph, query: str) -> list[Mapping[str, Node]]:
-    return [row.asdict() for row in g.query(query) if isinstance(row, ResultRow)]
+Answers = dict[str, list[Mapping[str, Node]]]  # query text -> its rows, asked once per drawing
+
+
+def _rows(g: Graph, query: str, answers: Answers | None = None) -> list[Mapping[str, Node]]:
+    if answers is not None and query in answers:
+        return answers[query]
+    rows: list[Mapping[str, Node]] = [row.asdict() for row in g.query(query)
+                                      if isinstance(row, ResultRow)]
+    if answers is not None:
+        answers[query] = rows
+    return rows
 
 
 _END_UNKNOWN = URIRef(PREFIXES["natoeu"] + "EndUnknown")
@@ -147,17 +156,18 @@ def _unknown_end(row: Mapping[str, Node]) -> bool:
     return row.get("end") is None and row.get("status") == _END_UNKNOWN
 
 
-def org_colours(g: Graph) -> dict[Node, str]:
+def org_colours(g: Graph, rows: Answers | None = None) -> dict[Node, str]:
     """One colour per organisation that has members or conducts operations, in IRI order."""
-    orgs = {r["org"] for r in _rows(g, MEMBERSHIPS)} | {
-        r["by"] for r in _rows(g, OPERATIONS) if "by" in r}
+    orgs = {r["org"] for r in _rows(g, MEMBERSHIPS, rows)} | {
+        r["by"] for r in _rows(g, OPERATIONS, rows) if "by" in r}
     return {o: _PALETTE[i % len(_PALETTE)] for i, o in enumerate(sorted(orgs, key=str))}
 
 
-def member_counts(g: Graph, colours: dict[Node, str]) -> list[Series]:
+def member_counts(g: Graph, colours: dict[Node, str],
+                  rows: Answers | None = None) -> list[Series]:
     """Per organisation, and per pair of international organisations, the member count."""
     periods: dict[Node, dict[Node, list[Period]]] = defaultdict(lambda: defaultdict(list))
-    for row in _rows(g, MEMBERSHIPS):
+    for row in _rows(g, MEMBERSHIPS, rows):
         begin, end = _span(row)
         if begin is not None:
             periods[row["org"]][row["member"]].append((begin, end))
@@ -203,10 +213,10 @@ def _steps(members: dict[Node, list[Period]]) -> list[tuple[date, int]]:
     return steps
 
 
-def operations(g: Graph, colours: dict[Node, str]) -> list[Span]:
+def operations(g: Graph, colours: dict[Node, str], rows: Answers | None = None) -> list[Span]:
     """Operations and missions by start date; civilian missions hatched."""
     spans = []
-    for row in _rows(g, OPERATIONS):
+    for row in _rows(g, OPERATIONS, rows):
         begin, end = _span(row)
         if begin is not None:
             name = short_label(g, row["op"], 32)
@@ -214,7 +224,9 @@ def operations(g: Graph, colours: dict[Node, str]) -> list[Span]:
             colour = colours.get(row["by"], "#888888") if "by" in row else "#888888"
             spans.append(Span(name, name, begin, end, colour,
                               "////" if civilian else "", _unknown_end(row)))
-    return sorted(spans, key=lambda s: (s.begin, s.row))
+    # an operation with several conductors has a bar per conductor, drawn over each other: the
+    # colour breaks the tie, so the one on top does not follow the store's row order
+    return sorted(spans, key=lambda s: (s.begin, s.row, s.colour))
 
 
 def tenures(g: Graph, colours: dict[Node, str]) -> list[Span]:
@@ -268,9 +280,11 @@ def draw_timeline(built: Built, out: Path, today: date | None = None,
 def figure(built: Built, today: date | None = None) -> Any:
     """The timeline as a matplotlib Figure (axes: counts, documents, operations, terms)."""
     g = built.merged()
-    colours = org_colours(g)
+    answers: Answers = {}  # memberships and operations are asked for twice below
+    colours = org_colours(g, answers)
     legend = {short_label(g, org, 12): colour for org, colour in colours.items()}
-    return _figure(member_counts(g, colours), documents(g), operations(g, colours),
+    return _figure(member_counts(g, colours, answers), documents(g),
+                   operations(g, colours, answers),
                    tenures(g, colours), legend, today or date.today())
 
 
