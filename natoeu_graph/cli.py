@@ -23,9 +23,9 @@ from .core import atomic
 from .core.context import load_context
 from .core.errors import NatoeuError, NotConformingError, UsageError
 from .core.resources import Resources, locate
-from .pipeline.build import Built, build, cache_key, check
+from .pipeline.build import Built, build, cache_key, validation
 from .sparql.prefixes import standard_prefixes, with_prefixes
-from .sparql.queries import bindings, get_query, list_queries, prepare, run, run_canned
+from .sparql.queries import bindings, get_query, list_queries, prepare
 from .sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -327,12 +327,9 @@ def validate_cmd(obj: Ctx, fmt: str) -> None:
       natoeu validate --format turtle > report.ttl
     """
     _say_tree(obj.res)
-    report, _ = check(obj.res)
-    if fmt == "turtle":
-        click.echo(report.graph.serialize(format="turtle"), nl=False)
-    else:
-        click.echo(report.text())
-    if not report.conforms:
+    report = validation(obj.res, obj.use_cache)
+    click.echo(report["turtle"] if fmt == "turtle" else report["text"] + "\n", nl=False)
+    if not report["conforms"]:
         sys.exit(1)
 
 
@@ -372,7 +369,8 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
     if frame_name:
         data = framed(built, context, jsonld.load_frame(obj.res.ontology_dir, frame_name))
     else:
-        data = serialize(built, fmt, inferred=inferred, context=context)
+        data = serialize(built, fmt, inferred=inferred, context=context,
+                         remember=obj.use_cache)
     _emit(data, output)
 
 
@@ -383,7 +381,7 @@ def _say_tree(res: Resources) -> None:
 
 def _emit(data: bytes, output: str | None) -> None:
     if output:
-        atomic.write_bytes(Path(output), data)
+        atomic.write_output(Path(output), data)
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
     else:
         sys.stdout.buffer.write(data)
@@ -427,12 +425,13 @@ def release_cmd(obj: Ctx, out_dir: str) -> None:
     for filename in MEDIA_TYPES:
         fmt = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "trig": "trig",
                "nq": "nquads"}[filename.rsplit(".", 1)[1]]
-        data = serialize(built, fmt, inferred="inferred" in filename, context=context)
-        atomic.write_bytes(target / filename, data)
+        data = serialize(built, fmt, inferred="inferred" in filename, context=context,
+                         remember=obj.use_cache)
+        atomic.write_output(target / filename, data)
         sizes[filename] = len(data)
-    atomic.write_bytes(target / "natoeu.context.jsonld", obj.res.context.read_bytes())
+    atomic.write_output(target / "natoeu.context.jsonld", obj.res.context.read_bytes())
     void = describe(built, sizes).serialize(format="turtle").encode("utf-8")
-    atomic.write_bytes(target / "void.ttl", void)
+    atomic.write_output(target / "void.ttl", void)
     click.echo(f"wrote {len(sizes) + 2} files to {target}", err=True)
 
 
@@ -550,30 +549,24 @@ def check_cmd(obj: Ctx) -> None:
     Example:
       natoeu check
     """
-    from .sparql.queries import parse_query_file
+    from .qa.gate import gate
 
     _say_tree(obj.res)
     built = obj.graph(True)
-    graph = built.merged()
-    click.echo(f"graph: {len(built.ontology)} ontology, {len(built.asserted)} asserted, "
-               f"{len(built.inferred)} inferred triples; conforms to the shapes")
-    failed = 0
-    for path in sorted(obj.res.checks_dir.glob("*.rq")):
-        q = parse_query_file(path)
-        rows = select_rows(run(graph, q.text, source=f"queries/checks/{path.name}"))
-        if rows:
-            failed += 1
-            click.echo(f"FAIL check {q.name}: {len(rows)} row(s): {q.summary}", err=True)
-            for row in rows[:20]:
-                click.echo("    " + "  ".join(str(t) for t in row), err=True)
+    click.echo(f"graph: {built.size('ontology')} ontology, {built.size('asserted')} asserted, "
+               f"{built.size('inferred')} inferred triples; conforms to the shapes")
+    outcome = gate(built, obj.res, obj.use_cache)
+    for c in outcome.checks:
+        if c.rows:
+            click.echo(f"FAIL check {c.name}: {len(c.rows)} row(s): {c.summary}", err=True)
+            for row in c.rows[:20]:
+                click.echo("    " + "  ".join(row), err=True)
         else:
-            click.echo(f"ok   check {q.name}")
-    for q in list_queries(obj.res.queries_dir):
-        result = run_canned(graph, q, {})
-        n = len(select_rows(result)) if result.type == "SELECT" else 1
-        click.echo(f"ok   query {q.name} ({n} row{'s' if n != 1 else ''})")
-    if failed:
-        click.echo(f"error: {failed} check(s) returned rows", err=True)
+            click.echo(f"ok   check {c.name}")
+    for name, n in outcome.queries:
+        click.echo(f"ok   query {name} ({n} row{'s' if n != 1 else ''})")
+    if outcome.failed:
+        click.echo(f"error: {len(outcome.failed)} check(s) returned rows", err=True)
         sys.exit(1)
 
 
@@ -600,7 +593,7 @@ def qa_cmd(obj: Ctx, fail_on: str, min_level: str) -> None:
     from .qa.report import run_qa
 
     _say_tree(obj.res)
-    report = run_qa(obj.res)
+    report = run_qa(obj.res, use_cache=obj.use_cache)
     width = max(len(c.name) for c in report.checks)
     click.echo(f"{'check':{width}}  level  count  refs")
     for c in report.checks:
@@ -749,7 +742,8 @@ def docs_cmd(obj: Ctx, out_dir: str) -> None:
     """
     from .outputs.docs import write_docs
 
-    files = write_docs(obj.graph(), Path(out_dir))
+    files = write_docs(obj.graph(), Path(out_dir),
+                       obj.res.ontology.read_text(encoding="utf-8"))
     click.echo(f"wrote {len(files)} files to {out_dir}", err=True)
 
 
@@ -771,7 +765,7 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
     if path.suffix.lower() not in FORMATS:  # before the slow build, not after it
         raise UsageError(f"cannot draw a timeline as {path.suffix or 'a file without suffix'!r}",
                          hint="Name the output FILE.svg or FILE.png.")
-    draw_timeline(obj.graph(), path)
+    draw_timeline(obj.graph(), path, remember=obj.use_cache)
     click.echo(f"wrote {output} ({path.stat().st_size} bytes)", err=True)
 
 

@@ -31,3 +31,10 @@ def test_with_a_folder_without_rdf(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not RDF\n")
     proc = run_cli("query", "member-counts", "--with", str(tmp_path))
     assert_usage(proc, 3, f"{tmp_path}: a folder without RDF files", "Files are read by suffix")
+
+
+def test_an_unwritable_cache_costs_speed_not_the_answer() -> None:
+    proc = run_cli("query", "member-counts", "-p", "date=2018-07-01", "-f", "csv",
+                   env={"NATOEU_CACHE_DIR": "/proc/natoeu-cache"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1] == "2018-07-01,29,28,22"

@@ -10,17 +10,18 @@ from pathlib import Path
 from .errors import UsageError
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
+def write_output(path: Path, data: bytes) -> None:
+    """``write_bytes`` for a file the user asked for: a failure is theirs to fix (UsageError)."""
     try:
-        _write(path, data)
+        write_bytes(path, data)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror or exc}",
                          hint="Check that the folder is writable and the disk has room; "
                          "the file there (if any) is unchanged.") from None
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     umask = os.umask(0)

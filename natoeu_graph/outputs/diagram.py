@@ -9,6 +9,7 @@ draw a star over the whole picture; they are listed in a note instead.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import defaultdict
@@ -121,6 +122,78 @@ def to_dot(built: Built) -> str:
                      'style=filled, fillcolor="#fffbe6"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+_SECTION = re.compile(r"^#{5,}\n# (?P<title>[^\n]+)\n#{5,}$", re.M)
+_CLASS = re.compile(r"^natoeu:([A-Za-z][A-Za-z0-9]*) a owl:Class\b", re.M)
+
+
+def sections(ontology_text: str) -> list[tuple[str, list[str]]]:
+    """The ontology file's themed sections (a title framed by lines of #) with the local names
+    of the classes declared in each, in file order; sections without classes are left out."""
+    heads = list(_SECTION.finditer(ontology_text))
+    out = []
+    for head, nxt in zip(heads, [*heads[1:], None], strict=True):
+        body = ontology_text[head.end(): nxt.start() if nxt else len(ontology_text)]
+        names = _CLASS.findall(body)
+        if names:
+            out.append((head["title"].strip(), names))
+    return out
+
+
+def section_dot(built: Built, names: list[str]) -> str:
+    """One section's picture: its classes, what they specialise and where their properties
+    point, left to right, so a handful of classes reads at page width."""
+    onto = built.ontology
+    g = built.merged()
+    mine = [URIRef(TERMS_BASE + n) for n in names]
+    chosen = set(mine)
+    supers = sorted({(c, s) for c in mine for s in onto.objects(c, RDFS.subClassOf)
+                     if isinstance(s, URIRef)})
+    edges, _ = _split(_usage(built))
+    drawn = sorted((pair, props) for pair, props in edges.items() if pair[0] in chosen)
+    others = sorted(({s for _, s in supers} | {o for (_, o), _ in drawn}) - chosen)
+    lines = ["digraph section {",
+             '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, nodesep=0.2, '
+             'ranksep=0.45, bgcolor="white"];',
+             '  node [fontname="Helvetica", fontsize=11, height=0.3];',
+             '  edge [fontname="Helvetica", fontsize=10, color="#555555"];']
+    lines += _node_lines(g, mine, own=True)
+    lines += [line.replace('color="#2b5d8f"', 'color="#777777"', 1)
+              for line in _node_lines(g, others, own=False)]
+    lines += [f"  {_quote(str(c))} -> {_quote(str(s))} [arrowhead=empty, color=\"#2b5d8f\", "
+              f"style=bold];" for c, s in supers]
+    for (s, o), props in drawn:
+        text = "\n".join(_name(g, p) for p in props)
+        lines.append(f"  {_quote(str(s))} -> {_quote(str(o))} [label={_quote(text)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# The docs page is at most 72em of 15px wide less its padding: about 1035 CSS px, 776 pt. An
+# SVG no wider is shown at its own size, where 11 pt class names are 14.7 px.
+PAGE_WIDTH_PT = 776
+_WIDTH = re.compile(rb'<svg width="([0-9.]+)pt"')
+
+
+def svg_width(svg: bytes) -> float:
+    """The width Graphviz gave an SVG, in points."""
+    m = _WIDTH.search(svg)
+    if m is None:
+        raise ValueError("not a Graphviz SVG")
+    return float(m[1])
+
+
+def section_svgs(built: Built, names: list[str],
+                 limit: float = PAGE_WIDTH_PT) -> list[tuple[list[str], str, bytes]]:
+    """(classes, DOT, SVG) for a section, split in halves (in file order) until each picture is
+    at most ``limit`` points wide, or holds one class."""
+    dot = section_dot(built, names)
+    svg = render(dot, "svg")
+    if svg_width(svg) <= limit or len(names) == 1:
+        return [(names, dot, svg)]
+    half = (len(names) + 1) // 2
+    return section_svgs(built, names[:half], limit) + section_svgs(built, names[half:], limit)
 
 
 def render(dot_source: str, fmt: str) -> bytes:

@@ -267,7 +267,8 @@ def _header(site: Site) -> list[Fact]:
     return site.facts_of(URIRef(ONTOLOGY_IRI))
 
 
-def _pages(site: Site) -> dict[str, tuple[str, dict[str, object]]]:
+def _pages(site: Site, diagrams: list[dict[str, str]]
+           ) -> dict[str, tuple[str, dict[str, object]]]:
     """Root-relative path -> (template, context) for every page."""
     classes = [{"term": _term(site, c), "ref": site.ref(c), "count": len(site.members(c))}
                for c in site.listed_classes]
@@ -276,7 +277,7 @@ def _pages(site: Site) -> dict[str, tuple[str, dict[str, object]]]:
             "root": "", "title": _title(site), "header": _header(site),
             "classes": classes, "own": set(map(str, site.classes)),
             "props": [_term(site, p) for p in site.props],
-            "individuals": len(site.individuals)}),
+            "individuals": len(site.individuals), "diagrams": diagrams}),
         "properties.html": ("properties.html.j2", {
             "root": "", "title": "Properties", "props": [_term(site, p) for p in site.props]}),
     }
@@ -293,7 +294,28 @@ def _pages(site: Site) -> dict[str, tuple[str, dict[str, object]]]:
     return pages
 
 
-def write_docs(built: Built, out_dir: Path) -> list[Path]:
+def _section_images(built: Built, ontology_text: str | None
+                    ) -> tuple[list[dict[str, str]], dict[str, bytes]]:
+    """One picture per section of the ontology file (split further where one would be wider
+    than the page), as (title, file) entries for the index and the files' bytes."""
+    if ontology_text is not None:
+        parts = diagram.sections(ontology_text)
+    else:  # no file to read sections from: the classes in name order, split by width alone
+        parts = [("Classes", [str(c)[len(TERMS_BASE):] for c in diagram.own_classes(
+            built.ontology)])]
+    entries, files = [], {}
+    for number, (title, names) in enumerate(parts, 1):
+        pieces = diagram.section_svgs(built, names)
+        for k, (_, dot, svg) in enumerate(pieces, 1):
+            stem = f"diagrams/{number:02d}-{k}" if len(pieces) > 1 else f"diagrams/{number:02d}"
+            shown = f"{title} ({k} of {len(pieces)})" if len(pieces) > 1 else title
+            entries.append({"title": shown, "file": f"{stem}.svg"})
+            files[f"{stem}.svg"] = svg
+            files[f"{stem}.dot"] = dot.encode("utf-8")
+    return entries, files
+
+
+def write_docs(built: Built, out_dir: Path, ontology_text: str | None = None) -> list[Path]:
     """Write the documentation into ``out_dir`` and return the files written, sorted.
 
     The site is built in a fresh directory beside ``out_dir`` and then moved into place, so a
@@ -306,15 +328,18 @@ def write_docs(built: Built, out_dir: Path) -> list[Path]:
     dot = diagram.to_dot(built)
     images = {"ontology.svg": diagram.render(dot, "svg"), "ontology.png":
               diagram.render(dot, "png")}
+    diagrams, more = _section_images(built, ontology_text)
+    images.update(more)
     env = _env()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         for rel, data in sorted(images.items()):
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp / rel).write_bytes(data)
         (tmp / "ontology.dot").write_text(dot, encoding="utf-8")
         (tmp / "style.css").write_bytes(_template_bytes(env, "style.css"))
-        for rel, (template, context) in sorted(_pages(site).items()):
+        for rel, (template, context) in sorted(_pages(site, diagrams).items()):
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             html = env.get_template(template).render(**context)

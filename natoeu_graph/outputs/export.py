@@ -8,7 +8,8 @@ from typing import Any
 from rdflib import RDF, Dataset, Graph, URIRef
 
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, new_graph
-from ..pipeline.build import Built
+from ..pipeline import memo
+from ..pipeline.build import Built, cache_dir
 from . import jsonld
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "nquads")
@@ -74,11 +75,21 @@ def combined(built: Built, inferred: bool) -> Graph:
 
 
 def serialize(built: Built, fmt: str, *, inferred: bool = False,
-              context: dict[str, Any] | None = None) -> bytes:
+              context: dict[str, Any] | None = None, remember: bool = False) -> bytes:
     """Serialise the graph (ontology + data, plus entailments if ``inferred``) as ``fmt``.
 
-    JSON-LD is compacted by pyld with ``context`` (the published natoeu context).
+    JSON-LD is compacted by pyld with ``context`` (the published natoeu context). With
+    ``remember``, a graph read from the cache (its key hashes every input, the code and the
+    library versions; never one with --with data) is serialised once per format: the bytes are
+    kept beside the graph cache and reused.
     """
+    if remember and built.from_cache:
+        digest = memo.key(built.key, fmt, str(inferred), memo.versions("pyld"),
+                          json.dumps(context, sort_keys=True))
+        kind = f"export-{fmt}" + ("-inferred" if inferred else "")
+        return memo.remembered_bytes(cache_dir(), kind, digest,
+                                     lambda: serialize(built, fmt, inferred=inferred,
+                                                       context=context))
     if fmt == "trig":
         return _trig(built, inferred)
     if fmt == "nquads":

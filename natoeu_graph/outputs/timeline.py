@@ -128,8 +128,17 @@ def short_label(g: Graph, node: Node, limit: int) -> str:
     return fitting[-1] if fitting else names[0]
 
 
-def _rows(g: Graph, query: str) -> list[Mapping[str, Node]]:
-    return [row.asdict() for row in g.query(query) if isinstance(row, ResultRow)]
+Answers = dict[str, list[Mapping[str, Node]]]  # query text -> its rows, asked once per drawing
+
+
+def _rows(g: Graph, query: str, answers: Answers | None = None) -> list[Mapping[str, Node]]:
+    if answers is not None and query in answers:
+        return answers[query]
+    rows: list[Mapping[str, Node]] = [row.asdict() for row in g.query(query)
+                                      if isinstance(row, ResultRow)]
+    if answers is not None:
+        answers[query] = rows
+    return rows
 
 
 _END_UNKNOWN = URIRef(PREFIXES["natoeu"] + "EndUnknown")
@@ -147,17 +156,18 @@ def _unknown_end(row: Mapping[str, Node]) -> bool:
     return row.get("end") is None and row.get("status") == _END_UNKNOWN
 
 
-def org_colours(g: Graph) -> dict[Node, str]:
+def org_colours(g: Graph, rows: Answers | None = None) -> dict[Node, str]:
     """One colour per organisation that has members or conducts operations, in IRI order."""
-    orgs = {r["org"] for r in _rows(g, MEMBERSHIPS)} | {
-        r["by"] for r in _rows(g, OPERATIONS) if "by" in r}
+    orgs = {r["org"] for r in _rows(g, MEMBERSHIPS, rows)} | {
+        r["by"] for r in _rows(g, OPERATIONS, rows) if "by" in r}
     return {o: _PALETTE[i % len(_PALETTE)] for i, o in enumerate(sorted(orgs, key=str))}
 
 
-def member_counts(g: Graph, colours: dict[Node, str]) -> list[Series]:
+def member_counts(g: Graph, colours: dict[Node, str],
+                  rows: Answers | None = None) -> list[Series]:
     """Per organisation, and per pair of international organisations, the member count."""
     periods: dict[Node, dict[Node, list[Period]]] = defaultdict(lambda: defaultdict(list))
-    for row in _rows(g, MEMBERSHIPS):
+    for row in _rows(g, MEMBERSHIPS, rows):
         begin, end = _span(row)
         if begin is not None:
             periods[row["org"]][row["member"]].append((begin, end))
@@ -203,10 +213,10 @@ def _steps(members: dict[Node, list[Period]]) -> list[tuple[date, int]]:
     return steps
 
 
-def operations(g: Graph, colours: dict[Node, str]) -> list[Span]:
+def operations(g: Graph, colours: dict[Node, str], rows: Answers | None = None) -> list[Span]:
     """Operations and missions by start date; civilian missions hatched."""
     spans = []
-    for row in _rows(g, OPERATIONS):
+    for row in _rows(g, OPERATIONS, rows):
         begin, end = _span(row)
         if begin is not None:
             name = short_label(g, row["op"], 32)
@@ -214,7 +224,9 @@ def operations(g: Graph, colours: dict[Node, str]) -> list[Span]:
             colour = colours.get(row["by"], "#888888") if "by" in row else "#888888"
             spans.append(Span(name, name, begin, end, colour,
                               "////" if civilian else "", _unknown_end(row)))
-    return sorted(spans, key=lambda s: (s.begin, s.row))
+    # an operation with several conductors has a bar per conductor, drawn over each other: the
+    # colour breaks the tie, so the one on top does not follow the store's row order
+    return sorted(spans, key=lambda s: (s.begin, s.row, s.colour))
 
 
 def tenures(g: Graph, colours: dict[Node, str]) -> list[Span]:
@@ -240,21 +252,40 @@ def documents(g: Graph) -> list[tuple[date, str, str]]:
     return sorted(out)
 
 
-def draw_timeline(built: Built, out: Path, today: date | None = None) -> None:
+def draw_timeline(built: Built, out: Path, today: date | None = None,
+                  remember: bool = False) -> None:
     """Draw the timeline to ``out`` (.svg or .png, chosen by suffix), atomically.
 
-    ``today`` ends the ongoing bars (default: the current date).
+    ``today`` ends the ongoing bars (default: the current date). With ``remember``, a graph
+    read from the cache is drawn once per day and format: the bytes are kept beside the graph
+    cache, under its key (inputs, code, library versions) with matplotlib's version.
     """
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise UsageError(f"cannot draw a timeline as {out.suffix or 'a file without suffix'!r}",
                          hint="Name the output FILE.svg or FILE.png.")
+    day = today or date.today()
+    if remember and built.from_cache:
+        from ..pipeline import memo
+        from ..pipeline.build import cache_dir
+
+        digest = memo.key(built.key, fmt, day.isoformat(), memo.versions("matplotlib"))
+        data = memo.remembered_bytes(cache_dir(), f"timeline-{fmt}", digest,
+                                     lambda: _save(figure(built, day), fmt))
+    else:
+        data = _save(figure(built, day), fmt)
+    atomic.write_output(out, data)
+
+
+def figure(built: Built, today: date | None = None) -> Any:
+    """The timeline as a matplotlib Figure (axes: counts, documents, operations, terms)."""
     g = built.merged()
-    colours = org_colours(g)
+    answers: Answers = {}  # memberships and operations are asked for twice below
+    colours = org_colours(g, answers)
     legend = {short_label(g, org, 12): colour for org, colour in colours.items()}
-    fig = _figure(member_counts(g, colours), documents(g), operations(g, colours),
-                  tenures(g, colours), legend, today or date.today())
-    atomic.write_bytes(out, _save(fig, fmt))
+    return _figure(member_counts(g, colours, answers), documents(g),
+                   operations(g, colours, answers),
+                   tenures(g, colours), legend, today or date.today())
 
 
 def _save(fig: Any, fmt: str) -> bytes:
@@ -277,10 +308,19 @@ def _figure(counts: list[Series], docs: list[tuple[date, str, str]], ops: list[S
     heights = [2.6, _LANE_INCHES * (len(docs) + 1), _LANE_INCHES * (len(op_rows) + 1),
                _LANE_INCHES * (len(post_rows) + 1)]
     fig = Figure(figsize=(15, sum(heights) + 1.2), layout="constrained")
-    axes = fig.subplots(4, 1, sharex=True, gridspec_kw={"height_ratios": heights})
+    axes = fig.subplots(4, 1, gridspec_kw={"height_ratios": heights})
+    # The counts keep their own axis from the first membership (NATO's founding in the shipped
+    # data): on the shared axis of the panels below they would start decades later.
+    for ax in axes[2:]:
+        ax.sharex(axes[1])
+    for ax in axes[1:3]:
+        ax.tick_params(labelbottom=False)
     starts = [d for d, *_ in docs] + [s.begin for s in ops + terms]
     xmin, xmax = min(starts) - _MARGIN, today + _MARGIN
-    _counts_panel(axes[0], counts, xmin, today)
+    first = min((d for series in counts for d, _ in series.steps), default=xmin)
+    counts_from = min(date(first.year, 1, 1), xmin)
+    _counts_panel(axes[0], counts, counts_from, today)
+    axes[0].set_xlim(counts_from, xmax)
     _docs_panel(axes[1], docs, xmin, xmax)
     _spans_panel(axes[2], ops, op_rows, today, "Operations and missions")
     _ops_legend(axes[2], {s.colour for s in ops}, legend, any(s.hatch for s in ops))
@@ -289,7 +329,8 @@ def _figure(counts: list[Series], docs: list[tuple[date, str, str]], ops: list[S
         ax.axvline(today, color="#999999", linestyle=":", linewidth=1)
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.8)
         ax.set_axisbelow(True)
-    axes[0].set_xlim(xmin, xmax)
+    axes[1].set_xlim(xmin, xmax)
+    axes[0].axvspan(xmin, xmax, color="#f2f2f2", zorder=0)  # the span of the panels below
     fig.suptitle(f"Memberships, documents, operations and terms of office on one time axis "
                  f"(ongoing spans run to {today}; ? marks an end not known)", x=0.01,
                  ha="left", fontsize=12)
@@ -313,7 +354,8 @@ def _counts_panel(ax: Any, counts: list[Series], xmin: date, today: date) -> Non
     ax.set_ylabel("member states")
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower left", fontsize=9, frameon=False, ncols=len(counts))
-    ax.set_title("Members over time", loc="left", fontsize=10)
+    ax.set_title(f"Members over time, since {xmin.year} (shaded: the years of the panels "
+                 "below)", loc="left", fontsize=10)
 
 
 def _docs_panel(ax: Any, docs: list[tuple[date, str, str]], xmin: date, xmax: date) -> None:

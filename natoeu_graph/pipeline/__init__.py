@@ -3,6 +3,6 @@
 ``parse`` (the project's own Turtle files, with errors that name file and line),
 ``parse_external`` (untrusted files given with --with: caps, no remote contexts, term checks),
 ``validate`` (SHACL by pyshacl), ``reason`` (OWL RL engines), ``build`` (parse -> validate ->
-reason, cached; ``natoeu check``).
+reason, cached), ``memo`` (results remembered beside the cache, keyed by what they depend on).
 May import: core, sparql.
 """

@@ -22,6 +22,7 @@ from ..core import atomic
 from ..core.errors import NotConformingError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, new_graph
 from ..core.resources import Resources, cache_dir
+from . import memo
 from .parse import SubjectFiles, canonical_bnodes, parse_files, parse_turtle
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ class Built:
     @property
     def inferred(self) -> Graph:
         return self._part("inferred")
+
+    def size(self, name: str) -> int:
+        """Triples in one part, without making a Graph of it."""
+        return len(self._parts[name])
 
     def triples(self, name: str) -> Triples:
         return [tuple(t) for t in self._parts[name]]
@@ -238,6 +243,29 @@ def check(res: Resources) -> tuple[Report, SubjectFiles]:
     return validate(ontology + data, shapes, origin), origin
 
 
+def _report_value(report: Report) -> dict[str, Any]:
+    return {"conforms": report.conforms, "text": report.text(),
+            "turtle": report.graph.serialize(format="turtle")}
+
+
+def validation(res: Resources, use_cache: bool = True) -> dict[str, Any]:
+    """The validation report as ``{"conforms", "text", "turtle"}``, computed once per inputs.
+
+    The key is the validated graph's cache key, which hashes every file the report depends on;
+    a cold build that validated has already remembered it.
+    """
+    key = cache_key(res, True)
+    if use_cache:
+        hit = memo.load(cache_dir(), "validation", key)
+        if isinstance(hit, dict) and {"conforms", "text", "turtle"} <= hit.keys():
+            return hit
+    report, _ = check(res)
+    value = _report_value(report)
+    if use_cache:
+        memo.save(cache_dir(), "validation", key, value)
+    return value
+
+
 def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> Built:
     """Return the reasoned graph, from the cache when its key matches.
 
@@ -249,11 +277,17 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
         if cached is not None:
             return cached
     from .reason.budget import infer_within_budget
-    from .validate import validate
 
     ontology, shapes, data, origin = parse_project(res)
-    if validated:
+    # validate once: a report `natoeu validate` made for these very inputs (same key) that
+    # conforms is not made again; a report made here is kept for `natoeu validate`
+    earlier = memo.load(cache_dir(), "validation", key) if validated and use_cache else None
+    if validated and not (isinstance(earlier, dict) and earlier.get("conforms") is True):
+        from .validate import validate  # pyshacl is slow to import
+
         report = validate(ontology + data, shapes, origin)
+        if use_cache:
+            memo.save(cache_dir(), "validation", key, _report_value(report))
         if not report.conforms:
             raise NotConformingError(
                 f"the graph does not conform to the shapes ({len(report.errors)} violation(s))",

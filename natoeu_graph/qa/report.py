@@ -11,9 +11,11 @@ findings and never prints.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from rdflib import RDFS, BNode, Graph, Literal, URIRef, Variable
 from rdflib.term import Node
@@ -215,12 +217,35 @@ def load_checks(res: Resources) -> list[Check]:
     return sorted(checks, key=lambda c: c.name)
 
 
-def run_qa(res: Resources, only: Iterable[str] | None = None) -> Report:
-    """Parse the ontology and data of ``res`` and run every check (or those named in ``only``)."""
+def run_qa(res: Resources, only: Iterable[str] | None = None,
+           use_cache: bool = False) -> Report:
+    """Parse the ontology and data of ``res`` and run every check (or those named in ``only``).
+
+    With ``use_cache``, the full report is remembered under a hash of everything it depends on
+    (the graph's input files, the package's code, the library versions, the check files and the
+    date), so a second run on unchanged files reads it instead of running 40 queries again.
+    """
+    digest = ""
+    if use_cache and only is None:
+        from ..pipeline import memo
+        from ..pipeline.build import cache_dir, cache_key
+
+        digest = memo.key(cache_key(res, False), dt.date.today().isoformat(),
+                          files=sorted(res.qa_dir.glob("*.rq")))
+        hit = memo.load(cache_dir(), "qa", digest)
+        if hit is not None:
+            with contextlib.suppress(KeyError, TypeError):
+                return Report([Check(**c) for c in hit["checks"]],
+                              [Finding(**f) for f in hit["findings"]])
     ontology_file = str(res.ontology.relative_to(res.root))
     ontology = parse_turtle(res.ontology, ontology_file)
     data, origin = parse_files(res.data_files(), res.root)
-    return check_graphs(res, ontology, data, origin, only)
+    report = check_graphs(res, ontology, data, origin, only)
+    if digest:
+        memo.save(cache_dir(), "qa", digest,
+                  {"checks": [asdict(c) for c in report.checks],
+                   "findings": [asdict(f) for f in report.findings]})
+    return report
 
 
 def check_graphs(res: Resources, ontology: Graph, data: Graph, origin: SubjectFiles,

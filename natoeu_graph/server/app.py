@@ -138,7 +138,9 @@ class Server:
         self.limits = limits
         self.graph = built.merged()  # for pages; queries run over built.dataset()
         self.canned = {q.name: q for q in list_queries(res.queries_dir)}
-        prepared = {name: (q, prepare(q.text, q.path.name)) for name, q in self.canned.items()}
+        # Parsed in the worker on first use (and kept there): rdflib's parser took seconds for
+        # all of them before the server could answer at all.
+        prepared = {name: (q, None) for name, q in self.canned.items()}
         dataset = built.dataset()
         _warm(dataset)
         self.renderer = Renderer(built, self.canned, load_context(res.context), limits)

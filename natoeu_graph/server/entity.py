@@ -12,7 +12,7 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
-from ..core.namespaces import INSTANCES_BASE, ORG, TERMS_BASE, TIME, new_graph
+from ..core.namespaces import INSTANCES_BASE, NATOEU, ORG, TERMS_BASE, TIME, new_graph
 from ..outputs.labels import curie, label, open_end
 from ..outputs.walk import blank_nodes, walk
 from ..pipeline.build import Built
@@ -66,6 +66,7 @@ class Fact:
     values: list[Ref]
     sources: list[Ref] = field(default_factory=list)
     inferred: bool = False
+    copy_of: list[Ref] = field(default_factory=list)  # narrower properties with these values
 
 
 @dataclass
@@ -78,6 +79,10 @@ class EntityView:
     related: list[Fact]
     sources: list[Ref]
     same_as: list[Ref]
+    # entailed repeats of facts above under a broader property (signature and
+    # prov:qualifiedAttribution): shown on demand only
+    folded: list[Fact] = field(default_factory=list)
+    folded_related: list[Fact] = field(default_factory=list)
 
 
 def _date(g: Graph, instant: Any) -> str:
@@ -119,6 +124,7 @@ def _sources(g: Graph, node: Any) -> list[Ref]:
 
 
 def _facts(g: Graph, node: Any, depth: int = 0, asserted: Graph | None = None) -> list[Fact]:
+    """The node's facts by property; with ``asserted``, asserted ones first, then entailed."""
     by_prop: dict[Any, list[Any]] = {}
     for p, o in g.predicate_objects(node):
         if p not in _HIDDEN:
@@ -128,8 +134,41 @@ def _facts(g: Graph, node: Any, depth: int = 0, asserted: Graph | None = None) -
         values = sorted(by_prop[p], key=lambda o: (label(g, o) if isinstance(o, URIRef)
                                                     else str(o)))
         inferred = asserted is not None and all((node, p, o) not in asserted for o in values)
-        facts.append(Fact(ref(g, p), [ref(g, o, depth) for o in values], inferred=inferred))
-    return facts
+        fact = Fact(ref(g, p), [ref(g, o, depth) for o in values], inferred=inferred)
+        if inferred and asserted is not None:
+            fact.copy_of = [ref(g, q) for q in _narrower_with(g, node, p, values)]
+        facts.append(fact)
+    return sorted(facts, key=lambda f: f.inferred)  # stable: label order within each kind
+
+
+def _narrower_with(g: Graph, node: Any, p: Any, values: list[Any],
+                   inverse: bool = False) -> list[Any]:
+    """The strictly narrower properties of ``p`` that give ``node`` every one of ``values``:
+    then ``p``'s values are entailed copies (rdfs:subPropertyOf); else none."""
+    def triple(q: Any, o: Any) -> tuple[Any, Any, Any]:
+        return (o, q, node) if inverse else (node, q, o)
+
+    broader = set(g.transitive_objects(p, RDFS.subPropertyOf))  # p itself and above
+    narrower = [q for q in g.transitive_subjects(RDFS.subPropertyOf, p) if q not in broader]
+    covering: set[Any] = set()
+    for o in values:
+        found = {q for q in narrower if triple(q, o) in g}
+        if not found:
+            return []
+        covering |= found
+    return sorted(covering, key=lambda q: label(g, q).lower())
+
+
+def _related_date(g: Graph, node: Any) -> str:
+    """When a related item happened or began (ISO text, so it sorts), else ""."""
+    dates = sorted(str(o) for o in g.objects(node, DCTERMS.date))
+    if dates:
+        return dates[0]
+    begins = sorted(day for p in (NATOEU.during, ORG.memberDuring)
+                    for interval in g.objects(node, p)
+                    for begin in g.objects(interval, TIME.hasBeginning)
+                    if (day := _date(g, begin)) != "?")
+    return begins[0] if begins else ""
 
 
 def _membership_words(g: Graph, m: Any) -> str | None:
@@ -151,31 +190,44 @@ def view(built: Built, iri: URIRef) -> EntityView | None:
                    key=lambda t: (not str(t).startswith(TERMS_BASE), label(g, t)))
     definition = next((str(o) for p in (SKOS.definition, DCTERMS.description, RDFS.comment)
                        for o in g.objects(iri, p)), "")
-    related: dict[Any, list[Ref]] = {}
-    related_src: dict[Any, list[Ref]] = {}
-    for s, p in sorted(g.subject_predicates(iri), key=str):
+    asserted = built.asserted + built.ontology
+    related: dict[Any, list[tuple[str, str, Any]]] = {}
+    for s, p in g.subject_predicates(iri):
         if p in (PROV.wasDerivedFrom, RDFS.isDefinedBy) or not isinstance(s, URIRef):
             continue
-        r = ref(g, s)
-        words = _membership_words(g, s) if (s, RDF.type, ORG.Membership) in g else None
-        if words:
-            r.note = words
-        related.setdefault(p, []).append(r)
-        related_src.setdefault(p, []).extend(_sources(g, s)[:3])
-    related_facts = [Fact(ref(g, p), refs, sources=_unique(related_src[p]))
-                     for p, refs in sorted(related.items(), key=lambda kv: label(g, kv[0]))]
+        related.setdefault(p, []).append((_related_date(g, s), label(g, s).lower(), s))
+    related_facts: list[Fact] = []
+    folded_related: list[Fact] = []
+    for p in sorted(related, key=lambda q: label(g, q)):
+        items = sorted(set(related[p]), key=lambda x: (x[0] == "", x[0], x[1], str(x[2])))
+        refs, sources = [], []
+        for day, _, s in items:  # by date, undated last
+            r = ref(g, s)
+            words = _membership_words(g, s) if (s, RDF.type, ORG.Membership) in g else None
+            r.note = words or day
+            refs.append(r)
+            sources.extend(_sources(g, s)[:3])
+        fact = Fact(ref(g, p), refs, sources=_unique(sources))
+        subjects = [s for *_, s in items]
+        if all((s, p, iri) not in asserted for s in subjects):
+            fact.inferred = True
+            fact.copy_of = [ref(g, q) for q in _narrower_with(g, iri, p, subjects, inverse=True)]
+        (folded_related if fact.copy_of else related_facts).append(fact)
+    facts = [f for f in _facts(g, iri, asserted=asserted)
+             if f.prop.title not in (str(FOAF.page), str(SCHEMA_URL))]
     pages = [ref(g, o) for p in (FOAF.page, SCHEMA_URL) for o in g.objects(iri, p)]
     return EntityView(
         iri=str(iri),
         title=label(g, iri),
         types=[ref(g, t) for t in types],
         definition=definition,
-        facts=[f for f in _facts(g, iri, asserted=built.asserted + built.ontology)
-               if f.prop.title not in (str(FOAF.page), str(SCHEMA_URL))] + (
+        facts=[f for f in facts if not f.copy_of] + (
             [Fact(Ref("web page"), pages)] if pages else []),
         related=related_facts,
         sources=_sources(g, iri),
         same_as=[ref(g, o) for o in sorted(g.objects(iri, OWL.sameAs), key=str) if o != iri],
+        folded=[f for f in facts if f.copy_of],
+        folded_related=folded_related,
     )
 
 

@@ -38,7 +38,7 @@ _PATHS = re.compile("|".join(re.escape(p) for p in sorted(
 @dataclass
 class Context:
     graph: Dataset  # the full dataset: three named graphs, their merge as the default graph
-    canned: dict[str, tuple[CannedQuery, Any]]  # name -> (query, prepared algebra)
+    canned: dict[str, tuple[CannedQuery, Any]]  # name -> (query, prepared algebra or None)
     limits: Limits
     key: str = ""  # the graph's cache key: part of every ETag
     # renders a page (name, arguments) -> Reply; the worker runs it, never the event loop
@@ -139,6 +139,8 @@ def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
         with sandbox.untrusted():
             if job["op"] == "canned":
                 query, prepared = ctx.canned[job["name"]]
+                if prepared is None:  # parsed once per worker (queries.parsed is memoised)
+                    prepared = prepare(query.text, query.path.name)
                 init: dict[str, Any] = {Variable(k): v
                                        for k, v in bindings(query, job["params"]).items()}
                 return _answer(ctx.graph.query(prepared, initBindings=init), job.get("accept"),

@@ -10,7 +10,9 @@ import pytest
 from conftest import run_cli
 
 from natoeu_graph.core.errors import ToolMissingError, UsageError
+from natoeu_graph.core.resources import Resources
 from natoeu_graph.outputs import diagram
+from natoeu_graph.outputs.diagram import PAGE_WIDTH_PT, own_classes, svg_width
 from natoeu_graph.outputs.docs import write_docs
 from natoeu_graph.outputs.timeline import draw_timeline
 from natoeu_graph.pipeline.build import Built
@@ -24,9 +26,9 @@ TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(scope="module")
-def site(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(built: Built, res: Resources, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("docs") / "site"
-    write_docs(built, out)
+    write_docs(built, out, res.ontology.read_text(encoding="utf-8"))
     return out
 
 
@@ -62,9 +64,29 @@ def test_index_has_metadata_diagram_and_term_sections(site: Path) -> None:
     index = _text(site / "index.html")
     assert "natoeu-graph ontology: NATO-EU relations" in index
     assert "0.1.0" in index and "creativecommons.org/licenses/by/4.0" in index
-    assert '<img class="diagram" src="ontology.svg"' in index
+    assert '<img class="diagram" src="diagrams/01.svg"' in index or \
+        '<img class="diagram" src="diagrams/01-1.svg"' in index
+    assert '<a href="ontology.svg">SVG</a>' in index  # the whole diagram, one click away
     props = _text(site / "properties.html")
     assert 'id="signedBy"' in props and 'id="holder"' in props
+
+
+def test_section_diagrams_fit_the_page_at_a_readable_size(site: Path, built: Built) -> None:
+    pictures = sorted((site / "diagrams").glob("*.svg"))
+    assert len(pictures) > 3
+    index = _text(site / "index.html")
+    names: set[str] = set()
+    for path in pictures:
+        svg = path.read_bytes()
+        assert f'src="diagrams/{path.name}"' in index
+        # shown at its own size in a page column of 776 pt, so text keeps its font size
+        assert svg_width(svg) <= PAGE_WIDTH_PT, path.name
+        sizes = {float(x) for x in re.findall(rb'font-size="([0-9.]+)"', svg)}
+        assert sizes and min(sizes) >= 10, (path.name, sizes)
+        names |= {m.decode() for m in re.findall(rb">([A-Za-z:]+)</text>", svg)}
+    own = {str(c).rsplit("#", 1)[1] for c in own_classes(built.ontology)}
+    assert own <= names  # every class of the ontology is in some picture
+    assert svg_width((site / "ontology.svg").read_bytes()) > PAGE_WIDTH_PT  # why they exist
 
 
 def test_diagram_names_the_classes(site: Path) -> None:
@@ -91,10 +113,10 @@ def test_internal_links_resolve(site: Path) -> None:
             assert (page.parent / target.split("#")[0]).resolve().is_file(), (page, target)
 
 
-def test_docs_are_deterministic_and_replace_an_earlier_output(site: Path,
-                                                              built: Built) -> None:
+def test_docs_are_deterministic_and_replace_an_earlier_output(site: Path, built: Built,
+                                                              res: Resources) -> None:
     before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    write_docs(built, site)  # regenerate in place
+    write_docs(built, site, res.ontology.read_text(encoding="utf-8"))  # regenerate in place
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
 

@@ -163,6 +163,20 @@ def test_entity_page(server: LiveServer, browser: Browser, tmp_path: Path) -> No
     browser.screenshot(tmp_path / "entity.png")
 
 
+def test_entity_page_folds_entailed_copies(server: LiveServer, browser: Browser,
+                                           tmp_path: Path) -> None:
+    browser.open(server.url + "/id/joint-declaration-2016")
+    facts = text_of(browser, "#facts")
+    assert "signature" in facts and "qualifiedAttribution" not in facts
+    # folded, closed, and there on demand
+    assert browser.js("document.querySelector('#inferred-copies').open") is False
+    assert "qualifiedAttribution" in browser.js(
+        "document.querySelector('#inferred-copies').textContent")
+    browser.js("document.querySelector('#inferred-copies').open = true")
+    assert "qualifiedAttribution" in text_of(browser, "#inferred-copies")
+    browser.screenshot(tmp_path / "entity-folded.png")
+
+
 def test_class_index(server: LiveServer, browser: Browser) -> None:
     browser.open(server.url + "/classes/State")
     names = browser.js("[...document.querySelectorAll('#instances a')].map(a => a.innerText)")

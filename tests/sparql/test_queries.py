@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from query_cases import CASES, EXTERNAL, case_file
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from natoeu_graph.core.errors import UsageError
 from natoeu_graph.core.resources import Resources
+from natoeu_graph.outputs.labels import label
 from natoeu_graph.pipeline.parse_external import parse_external
 from natoeu_graph.sparql.queries import get_query, list_queries, run_canned
 from natoeu_graph.sparql.results import to_csv
@@ -108,6 +109,9 @@ def test_althea_under_berlin_plus_at_shape(res: Resources, graph: Graph) -> None
     assert althea["arrangement"].endswith("/berlin-plus")
     assert althea["headquarters"].endswith("/SHAPE")
     assert althea["commander"].endswith("/post-dsaceur")
+    # the commander is named, not only given as an IRI: its English label in the graph
+    assert althea["commanderLabel"] == label(graph, URIRef(althea["commander"]))
+    assert "Deputy Supreme Allied Commander" in althea["commanderLabel"]
 
 
 def test_factsheet_changes(res: Resources, graph: Graph) -> None:
