@@ -153,7 +153,7 @@ def test_server_declares_the_prefixes(live: LiveServer) -> None:
 @pytest.mark.parametrize(("path", "code"), [
     ("/queries/member-counts?date=2018-13-45", "bad_parameter"),
     ("/queries/member-counts?colour=blue", "bad_parameter"),
-    ("/queries/sources?entity=Sweden", "bad_parameter"),
+    ("/queries/sources?entity=Swedn", "bad_parameter"),
     ("/queries/no-such-query", "unknown_query"),
     ("/sparql?query=" + urllib.parse.quote("SELECT ?s WHERE { ?s ?p }"), "malformed_query"),
     ("/sparql?query=" + urllib.parse.quote("SELECT ?s WHERE { ?s a foo:Bar }"),
@@ -166,4 +166,16 @@ def test_web_errors_show_no_command_line_syntax(live: LiveServer, path: str, cod
     assert doc["error"] == code
     message = doc["message"]
     assert "--" not in message and "natoeu " not in message and "-p " not in message, message
-    assert "label" not in message  # the server takes no labels for entities (yet)
+
+
+def test_server_takes_an_entity_by_label_and_suggests_near_ones(live: LiveServer) -> None:
+    status, _, body = live.request("/queries/sources?entity=Sweden",
+                                   headers={"Accept": "text/csv"})
+    assert status == 200, body
+    by_iri = live.request("/queries/sources?entity=ne:SWE", headers={"Accept": "text/csv"})
+    assert by_iri[0] == 200 and body == by_iri[2]
+    assert body.count(b"https://w3id.org/natoeu/id/SWE") > 1
+    status, _, body = live.request("/queries/sources?entity=Swedn",
+                                   headers={"Accept": "application/json"})
+    assert status == 400
+    assert "Did you mean: Sweden (ne:SWE)?" in json.loads(body)["message"]

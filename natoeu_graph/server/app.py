@@ -333,8 +333,10 @@ class Server:
                 given[key] = value
         if not check:
             return name, given, fmt
+        q = self.canned[name]
+        entity = {p.name for p in q.params if p.kind == "iri"}  # labels: looked up by a worker
         try:
-            bindings(self.canned[name], given)
+            bindings(q, {k: v for k, v in given.items() if k not in entity})
         except UsageError as exc:
             raise ProtocolError(400, "bad_parameter", exc.message
                                 + (f" {exc.hint}" if exc.hint else "")) from None

@@ -22,6 +22,7 @@ import rdflib.plugins.sparql as rdflib_sparql
 from rdflib import Dataset, Variable
 
 from ..core.errors import UsageError
+from ..sparql.entities import resolve
 from ..sparql.queries import CannedQuery, bindings, dataset_clause, prepare, without_dataset
 from . import formats, sandbox
 from .config import Limits
@@ -63,7 +64,7 @@ def _usage_error(exc: UsageError) -> Reply:
         return error(400, "service_not_allowed", msg)
     if "syntax error" in msg:
         return error(400, "malformed_query", msg)
-    return error(400, "bad_parameter", msg)
+    return error(400, "bad_parameter", msg + (f" {exc.hint}" if exc.hint else ""))
 
 
 def _answer(result: Any, accept: str | None, fmt: str | None, limits: Limits) -> Reply:
@@ -141,8 +142,12 @@ def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
                 query, prepared = ctx.canned[job["name"]]
                 if prepared is None:  # parsed once per worker (queries.parsed is memoised)
                     prepared = prepare(query.text, query.path.name)
+                # an entity parameter may be a label (entity=Sweden), looked up in the graph
+                given = resolve(query, job["params"], lambda text, initial: ctx.graph.query(
+                    prepare(text, "entity lookup"),
+                    initBindings={Variable(k): v for k, v in initial.items()}))
                 init: dict[str, Any] = {Variable(k): v
-                                       for k, v in bindings(query, job["params"]).items()}
+                                       for k, v in bindings(query, given).items()}
                 return _answer(ctx.graph.query(prepared, initBindings=init), job.get("accept"),
                                job.get("format"), ctx.limits)
             prepared = prepare(job["query"], "query", allow_dataset=True)
