@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import OWL, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..core import atomic
+from ..core import checked
 from ..core.errors import NotConformingError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, new_graph
 from ..core.resources import Resources, cache_dir
@@ -176,10 +176,9 @@ def _save(built: Built) -> None:
         parts[name] = rows
     payload = json.dumps({"key": built.key, "validated": built.validated, "terms": table,
                           **parts}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    digest = hashlib.sha256(payload).hexdigest().encode()
     with contextlib.suppress(OSError):  # an unwritable cache only costs speed
         target = _cache_file(built.key)
-        atomic.write_bytes(target, _FORMAT + digest + b"\n" + payload)
+        checked.write(target, _FORMAT, payload)
         _prune(target)
 
 
@@ -203,14 +202,8 @@ def _graph(triples: Triples) -> Graph:
 
 
 def _load(key: str) -> Built | None:
-    path = _cache_file(key)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    head, _, rest = raw.partition(b"\n")
-    digest, _, payload = rest.partition(b"\n")
-    if head + b"\n" != _FORMAT or hashlib.sha256(payload).hexdigest().encode() != digest:
+    payload = checked.read(_cache_file(key), _FORMAT)
+    if payload is None:
         return None
     try:
         data = json.loads(payload)

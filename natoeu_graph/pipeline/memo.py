@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..core import atomic
+from ..core import checked
 
 _FORMAT = b"natoeu-memo-1\n"
 KEEP_PER_KIND = 4  # newest entries kept per kind (several trees may share the directory)
@@ -43,13 +43,8 @@ def _file(folder: Path, kind: str, digest: str) -> Path:
 
 def load(folder: Path, kind: str, digest: str) -> Any | None:
     """The value remembered for ``kind`` under ``digest``, or None (absent, damaged, stale)."""
-    try:
-        raw = _file(folder, kind, digest).read_bytes()
-    except OSError:
-        return None
-    head, _, rest = raw.partition(b"\n")
-    check, _, payload = rest.partition(b"\n")
-    if head + b"\n" != _FORMAT or hashlib.sha256(payload).hexdigest().encode() != check:
+    payload = checked.read(_file(folder, kind, digest), _FORMAT)
+    if payload is None:
         return None
     try:
         data = json.loads(payload)
@@ -64,10 +59,9 @@ def save(folder: Path, kind: str, digest: str, value: Any) -> None:
     """Remember ``value`` (JSON data); an unwritable cache only costs speed."""
     payload = json.dumps({"key": digest, "value": value}, separators=(",", ":"),
                          ensure_ascii=False, sort_keys=True).encode("utf-8")
-    check = hashlib.sha256(payload).hexdigest().encode()
     with contextlib.suppress(OSError):
         target = _file(folder, kind, digest)
-        atomic.write_bytes(target, _FORMAT + check + b"\n" + payload)
+        checked.write(target, _FORMAT, payload)
         older = sorted(target.parent.glob(f"{kind}-*.json"), key=lambda f: f.stat().st_mtime,
                        reverse=True)
         for old in older[KEEP_PER_KIND:]:
