@@ -33,6 +33,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from processes import stop
+
 TARGET = {"release": 20.0}  # ratio to `import rdflib` the issue asks for; 10 for the others
 
 
@@ -72,12 +74,7 @@ def timed_serve(natoeu: str, env: dict[str, str]) -> float:
             if time.perf_counter() - start > 120:
                 raise RuntimeError("natoeu serve did not answer in 120 s")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def forget_results(cache: Path) -> None:

@@ -32,6 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from processes import stop
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -390,12 +392,7 @@ def serve_and_time(cmd: list[str], url: str, text: str, env: dict[str, str], n: 
             post_query(url, text)
         return up, statistics.median(post_query(url, text) for _ in range(n))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 15)
 
 
 def endpoint_peer() -> list[str] | None:

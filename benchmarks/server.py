@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from processes import stop
+
 from natoeu_graph.core.resources import locate
 from natoeu_graph.pipeline.build import build
 
@@ -75,11 +77,7 @@ def server(cmd: list[str], port: int, probe: str) -> Iterator[None]:
         wait_up(port, probe, proc)
         yield
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def load(port: int, path_of: Callable[[int], str], seconds: float, clients: int) \
