@@ -25,7 +25,7 @@ from .core.errors import NatoeuError, NotConformingError, UsageError
 from .core.resources import Resources, locate
 from .pipeline.build import Built, build, cache_key, validation
 from .sparql.prefixes import standard_prefixes, with_prefixes
-from .sparql.queries import bindings, get_query, list_queries, prepare
+from .sparql.queries import bindings, check_values, get_query, list_queries, prepare
 from .sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select_rows
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,22 +79,27 @@ class Ctx:
     def prime_warm_path(self) -> None:
         """After a validated, cached query on the default store: let the next warm canned query
         skip rdflib (stores.warm). Best effort: a failure here costs speed, not the answer."""
-        from .sparql.queries import list_queries, prepare
         from .stores.backends import write_store
         from .stores.warm import prime
 
         built = self.built
         if built is None or not built.validated or not self.use_cache:
             return
-        safe = {}
-        for q in list_queries(self.res.queries_dir):
-            if q.external:  # refused without --with, which the warm path never has
-                continue
-            try:
-                prepare(q.text, q.path.name)
-            except NatoeuError:
-                continue
-            safe[q.name] = (q.text, [[p.name, p.kind, p.default] for p in q.params])
+
+        def safe() -> dict[str, tuple[str, list[Any]]]:
+            """The canned queries the warm path may answer: those that pass the safety parse
+            and need no --with (which the warm path never has)."""
+            out = {}
+            for q in list_queries(self.res.queries_dir):
+                if q.external:
+                    continue
+                try:
+                    prepare(q.text, q.path.name)
+                except NatoeuError:
+                    continue
+                out[q.name] = (q.text, [[p.name, p.kind, p.default] for p in q.params])
+            return out
+
         with contextlib.suppress(OSError, NatoeuError):
             prime(self.res, built.key, lambda folder: write_store(folder, built), safe,
                   lambda: cache_key(self.res, True))
@@ -234,10 +239,7 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
         raise UsageError(f"query '{name}' needs external data merged with --with: {q.external}",
                          hint=f"Run it as: natoeu query {name} --with FILE_OR_DIR (Turtle, "
                          "N-Triples, TriG, N-Quads, JSON-LD or RDF/XML).")
-    # unknown or ill-typed parameters fail before the graph is built; entities after it
-    # (a label is looked up in the graph)
-    entity_params = {p.name for p in q.params if p.kind == "iri"}
-    bindings(q, {k: v for k, v in given.items() if k not in entity_params})
+    check_values(q, given)  # before the graph is built; entities are looked up in it
     backend = obj.backend(not no_validate, extra, store, endpoint)
     given = resolve(q, given, lambda text, initial: backend.query(
         text, initial, source=f"{name}: entity lookup"))

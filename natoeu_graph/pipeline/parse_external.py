@@ -26,8 +26,7 @@ from rdflib.term import Node
 from ..core import env
 from ..core.errors import InputError
 from ..core.namespaces import new_graph
-from ..core.oxterms import to_rdflib
-from .parse import check_terms, invalid_iri, printable
+from .parse import OXIGRAPH_FORMATS, check_terms, invalid_iri, parse_oxigraph, printable
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
@@ -38,8 +37,7 @@ DEFAULT_TIMEOUT = 60.0  # seconds for all --with files of one call; 50 MB parse 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads",
            ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
            ".xml": "xml"}
-_OXIGRAPH = {"turtle": ("TURTLE", "Turtle"), "nt": ("N_TRIPLES", "N-Triples"),
-             "trig": ("TRIG", "TriG"), "nquads": ("N_QUADS", "N-Quads")}
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 class _Overtime(BaseException):
@@ -65,7 +63,6 @@ def _deadline(seconds: float) -> Iterator[float]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def expand(paths: Iterable[str]) -> list[Path]:
@@ -188,29 +185,13 @@ def _jsonld(path: Path, data: bytes, context: dict[str, Any]) -> Graph:
     return g
 
 
-def _oxigraph(path: Path, data: bytes, fmt: str, end: float) -> Graph:
-    import pyoxigraph as ox
-
-    g = new_graph()
-    triples = []
-    try:
-        for n, quad in enumerate(ox.parse(data, format=getattr(ox.RdfFormat, _OXIGRAPH[fmt][0]),
-                                          base_iri=path.resolve().as_uri())):
-            if n % 4096 == 0 and time.monotonic() > end:
-                raise _Overtime
-            triples.append((to_rdflib(quad.subject), to_rdflib(quad.predicate),
-                            to_rdflib(quad.object), g))
-    except SyntaxError as exc:
-        reason = printable((exc.msg or str(exc)).partition(": ")[2] or str(exc))  # after "line N: "
-        raise InputError(str(path), exc.lineno, f"{_OXIGRAPH[fmt][1]} syntax error: {reason}",
-                         hint="Fix the file at that line.") from None
-    g.addN(triples)
-    return g
-
-
 def _rdf(path: Path, data: bytes, fmt: str, end: float) -> Graph:
-    if fmt in _OXIGRAPH:
-        return _oxigraph(path, data, fmt, end)
+    if fmt in OXIGRAPH_FORMATS:
+        def overtime() -> None:
+            if time.monotonic() > end:
+                raise _Overtime
+
+        return parse_oxigraph(path, data, fmt, every=overtime)
     if _DTD.search(data):
         raise InputError(str(path), None, "RDF/XML with a DTD or entity declaration refused",
                          hint="Remove the <!DOCTYPE>/<!ENTITY>; entity expansion is a CPU bomb.")

@@ -31,7 +31,7 @@ from ..core.context import load_context
 from ..core.errors import UsageError
 from ..core.resources import Resources
 from ..pipeline.build import DATASET_GRAPHS, Built
-from ..sparql.queries import bindings, list_queries, prepare
+from ..sparql.queries import check_values, list_queries, prepare
 from . import pages, querypage
 from .cache import AnswerCache
 from .config import Limits
@@ -136,7 +136,6 @@ class Server:
             raise ValueError("the server serves only a validated graph")
         self.built = built
         self.limits = limits
-        self.graph = built.merged()  # for pages; queries run over built.dataset()
         self.canned = {q.name: q for q in list_queries(res.queries_dir)}
         # Parsed in the worker on first use (and kept there): rdflib's parser took seconds for
         # all of them before the server could answer at all.
@@ -303,11 +302,10 @@ class Server:
         if key not in self._described:  # small and fixed per endpoint URL: made once
             if len(self._described) > 64:
                 self._described.clear()
-            g = service_description(endpoint, len(self.graph), {
-                str(name): len(part) for name, part in zip(
-                    DATASET_GRAPHS,
-                    (self.built.ontology, self.built.asserted, self.built.inferred),
-                    strict=True)})
+            built = self.built
+            g = service_description(endpoint, len(built.merged()), {
+                str(name): built.size(part) for name, part in zip(
+                    DATASET_GRAPHS, ("ontology", "asserted", "inferred"), strict=True)})
             self._described[key] = Response(
                 g.serialize(format=RDFLIB_FORMAT[fmt]), media_type=media_type(fmt),
                 headers={"Vary": "Accept", **_CORS,
@@ -333,10 +331,8 @@ class Server:
                 given[key] = value
         if not check:
             return name, given, fmt
-        q = self.canned[name]
-        entity = {p.name for p in q.params if p.kind == "iri"}  # labels: looked up by a worker
         try:
-            bindings(q, {k: v for k, v in given.items() if k not in entity})
+            check_values(self.canned[name], given)  # entities are looked up by a worker
         except UsageError as exc:
             raise ProtocolError(400, "bad_parameter", exc.message
                                 + (f" {exc.hint}" if exc.hint else "")) from None

@@ -154,6 +154,14 @@ def bindings(query: CannedQuery, given: dict[str, str]) -> dict[str, Literal | U
     return out
 
 
+def check_values(query: CannedQuery, given: dict[str, str]) -> None:
+    """Raise on any wrong parameter that can be told without the graph: unknown names, missing
+    values, ill-typed values. The entities given are left to ``entities.resolve``, which looks
+    a label up in the graph."""
+    entities = {p.name for p in query.params if p.kind == "iri" and p.name in given}
+    bindings(query, {k: v for k, v in given.items() if k not in entities})
+
+
 def _services(node: Any) -> list[str]:
     """The endpoint IRIs of every SERVICE clause in a query's algebra."""
     if isinstance(node, dict):  # CompValue is a dict subclass
@@ -317,9 +325,9 @@ def run(graph: Graph, text: str, initial: dict[str, Any] | None = None,
                          "take patterns out until it runs to find the one that fails.") from None
 
 
-def one_line(exc: BaseException, limit: int = 200) -> str:
-    """An exception as one short line: remote errors can carry whole HTML pages."""
-    text = str(exc)
+def one_line(error: object, limit: int = 200) -> str:
+    """An error (exception or text) as one short line: remote ones can be whole HTML pages."""
+    text = str(error)
     if re.search(r"</\w+>|<!DOCTYPE|<html", text, re.IGNORECASE):  # an HTML error page
         text = re.sub(r"<[^>]*>", " ", text)
     text = " ".join(text.split())

@@ -105,11 +105,12 @@ class OxigraphBackend:
     """pyoxigraph, in memory or persistent on disk; the three parts in their named graphs."""
 
     def __init__(self, built: Built | None, path: Path | None = None,
-                 key: str | None = None) -> None:
+                 key: str | None = None, content: disk.Content | None = None) -> None:
         """Open the store at ``path`` if it holds the graph of ``key`` (by default
         ``built.key``); build it there first (beside, then switched in) if ``path`` holds
-        nothing; refuse a store of other inputs or anything else. Without ``path``, an
-        in-memory store of ``built``."""
+        nothing; refuse a store of other inputs or anything else (``content``: what ``path``
+        holds, if the caller looked already). Without ``path``, an in-memory store of
+        ``built``."""
         import pyoxigraph as ox
 
         self.ox = ox
@@ -121,13 +122,13 @@ class OxigraphBackend:
             self.store = ox.Store()
             fill_store(self.store, built)
             return
-        content = disk.inspect(path)
+        content = content or disk.inspect(path)
         disk.refuse(path, content, key or "")
         if content.holds is disk.Holds.NOTHING:
             if built is None:
                 raise BackendError(f"{path}: no store there",
                                    hint=f"Build it with `natoeu load --store oxigraph:{path}`.")
-            disk.replace(path, built.key, lambda folder: write_store(folder, built))
+            disk.replace(path, lambda folder: write_store(folder, built))
         # read-only: a query never writes, and a `natoeu load` may switch the folder meanwhile
         self.store = ox.Store.read_only(str(path))
 
@@ -137,7 +138,7 @@ class OxigraphBackend:
         needs no cached rdflib graph); None if ``path`` holds nothing yet; refused otherwise."""
         content = disk.inspect(path)
         disk.refuse(path, content, key)
-        return None if content.holds is disk.Holds.NOTHING else cls(None, path, key)
+        return None if content.holds is disk.Holds.NOTHING else cls(None, path, key, content)
 
     def query(self, text: str, initial: Mapping[str, Node] | None = None, source: str = "query",
               allow_service: tuple[str, ...] = ()) -> Result:
@@ -201,7 +202,7 @@ class EndpointBackend:
                 body = resp.read()
                 cut_at = resp.headers.get("X-SPARQL-MaxRows")
         except urllib.error.HTTPError as exc:
-            detail = one_line(Exception(exc.read()[:2000].decode("utf-8", "replace")))
+            detail = one_line(exc.read()[:2000].decode("utf-8", "replace"))
             raise BackendError(f"{self.url}: HTTP {exc.code} {exc.reason}: {detail}",
                                hint=_HTTP_HINTS.get(exc.code, "The endpoint refused the query; "
                                                     "its message is above.")) from None

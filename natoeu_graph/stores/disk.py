@@ -65,31 +65,28 @@ def inspect(path: Path) -> Content:
     if not (path / "CURRENT").is_file():  # RocksDB's own file: not a store at all
         return Content(Holds.OTHER)
     try:
-        keys = _keys(ox.Store.read_only(str(path)))  # closed on return, before any swap
+        key = key_of(ox.Store.read_only(str(path)))  # closed on return, before any swap
     except OSError:
         return Content(Holds.OTHER)
-    return Content(Holds.NATOEU, keys[0]) if len(keys) == 1 else Content(Holds.OTHER)
+    return Content(Holds.OTHER) if key is None else Content(Holds.NATOEU, key)
 
 
 def key_of(store: Any) -> str | None:
     """The cache key an open natoeu store was built for, or None."""
-    keys = _keys(store)
+    import pyoxigraph as ox
+
+    keys = [str(getattr(q.object, "value", "")) for q in store.quads_for_pattern(
+        ox.NamedNode(KEY_GRAPH), ox.NamedNode(KEY_PREDICATE), None, ox.NamedNode(KEY_GRAPH))]
     return keys[0] if len(keys) == 1 else None
 
 
-def _keys(store: Any) -> list[str]:
-    import pyoxigraph as ox
-
-    return [str(getattr(q.object, "value", "")) for q in store.quads_for_pattern(
-        ox.NamedNode(KEY_GRAPH), ox.NamedNode(KEY_PREDICATE), None, ox.NamedNode(KEY_GRAPH))]
-
-
-def refuse(path: Path, content: Content, key: str) -> None:
-    """Raise unless ``path`` holds nothing or the natoeu graph of ``key``."""
+def refuse(path: Path, content: Content, key: str | None = None) -> None:
+    """Raise unless ``path`` holds nothing or a natoeu store (of the graph of ``key``, when
+    given: a rebuild may replace a store of any key, a query may not)."""
     if content.holds is Holds.OTHER:
         raise UsageError(f"{path}: not a natoeu store, left untouched",
                          hint="Choose a new path or an empty folder for the store.")
-    if content.holds is Holds.NATOEU and content.key != key:
+    if content.holds is Holds.NATOEU and key is not None and content.key != key:
         raise UsageError(
             f"{path}: the store holds the graph of other inputs (another --home, or data "
             "changed since it was built); it was left untouched",
@@ -137,7 +134,7 @@ def _sweep(path: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def replace(path: Path, key: str, fill: Callable[[Path], None]) -> None:
+def replace(path: Path, fill: Callable[[Path], None]) -> None:
     """Build a store with ``fill(folder)`` beside ``path`` and switch it in at once.
 
     ``path`` must hold nothing or a natoeu store; the caller decided that (``refuse``) and it is
@@ -146,9 +143,7 @@ def replace(path: Path, key: str, fill: Callable[[Path], None]) -> None:
     path = path.absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path):
-        now = inspect(path)
-        if now.holds is Holds.OTHER:
-            refuse(path, now, key)
+        refuse(path, inspect(path))
         _sweep(path)
         staging = Path(tempfile.mkdtemp(prefix=f".{path.name}{_STAGING}", dir=path.parent))
         (staging / _SENTINEL).write_text("a natoeu store being built; safe to delete\n")

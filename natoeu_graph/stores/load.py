@@ -21,10 +21,10 @@ from rdflib import OWL, Graph
 
 from ..core.errors import InputError, NotConformingError, UsageError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, new_graph
-from ..core.oxterms import to_oxigraph, to_rdflib
+from ..core.oxterms import to_oxigraph
 from ..core.resources import Resources
 from ..pipeline.build import cache_key
-from ..pipeline.parse import parse_turtle
+from ..pipeline.parse import parse_oxigraph, parse_turtle
 from . import disk
 
 Progress = Callable[[str], None]
@@ -45,12 +45,9 @@ def _load(store: Any, path: Path, graph: Any, root: Path) -> None:
 def _rdflib_copy(files: list[Path]) -> Graph:
     """Ontology + data for pyshacl, parsed by Oxigraph's parser (not its store, which keeps
     xsd:nonNegativeInteger and other derived integer types as xsd:integer)."""
-    import pyoxigraph as ox
-
     g = new_graph()
     for f in files:
-        g.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), g)
-               for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE))
+        parse_oxigraph(f, f.read_bytes(), into=g)
     return g
 
 
@@ -67,9 +64,7 @@ def load_store(res: Resources, path: Path, *, validated: bool = True,
 
     say = progress or (lambda _msg: None)
     key = cache_key(res, validated)
-    content = disk.inspect(path)
-    if content.holds is disk.Holds.OTHER:  # refused before the work, not after it
-        disk.refuse(path, content, key)
+    disk.refuse(path, disk.inspect(path))  # before the work, not after it
     names = [ox.NamedNode(str(g)) for g in (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)]
     work = ox.Store()
     _load(work, res.ontology, names[0], res.root)
@@ -102,7 +97,7 @@ def load_store(res: Resources, path: Path, *, validated: bool = True,
     work.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), names[2])
                      for s, p, o in found)
     say(f"inferred {len(found)} triples")
-    disk.replace(path, key, lambda folder: _write(work, folder, key))
+    disk.replace(path, lambda folder: _write(work, folder, key))
     say("switched in")
     return len(work)
 

@@ -26,7 +26,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +76,14 @@ def _context() -> dict[str, Any]:
             "env": {name: os.environ.get(name) for name in _ENV}}
 
 
-def prime(res: Resources, key: str, store: Any, queries: dict[str, tuple[str, list[Any]]],
-          fresh_key: Any) -> None:
+def prime(res: Resources, key: str, store: Callable[[Path], None],
+          queries: Callable[[], dict[str, tuple[str, list[Any]]]],
+          fresh_key: Callable[[], str]) -> None:
     """Write the warm store and index for the graph of ``key`` (validated) if missing.
 
-    ``store(path)`` builds the Oxigraph store at ``path``; ``queries`` maps each canned query
-    that passed the safety parse to its text and parameters ([name, kind, default]);
+    ``store(path)`` builds the Oxigraph store at ``path``; ``queries()`` maps each canned query
+    that passed the safety parse to its text and parameters ([name, kind, default]): called
+    only when the index is written, since parsing them all costs more than most queries;
     ``fresh_key()`` recomputes the cache key, after the stamps are taken, so that a file
     changed meanwhile cannot be recorded with the old key.
     """
@@ -100,13 +102,13 @@ def prime(res: Resources, key: str, store: Any, queries: dict[str, tuple[str, li
     if fresh_key() != key:
         return
     if disk.inspect(path).key != key:
-        disk.replace(path, key, store)
+        disk.replace(path, store)
     record = {"format": _FORMAT, "root": str(res.root), "key": key, "store": path.name,
               "context": _context(), "stamps": stamps,
               "data": sorted(p.name for p in res.data_files()),
               "queries": {name: {"sha256": hashlib.sha256(text.encode()).hexdigest(),
                                  "params": params}
-                          for name, (text, params) in sorted(queries.items())}}
+                          for name, (text, params) in sorted(queries().items())}}
     write_bytes(index, json.dumps(record, indent=1).encode())
     _prune(path)
 
