@@ -37,6 +37,7 @@ from .cache import AnswerCache
 from .config import Limits
 from .connections import guarded_protocol
 from .dataset import select
+from .fairness import FairMiddleware
 from .pool import Saturated, WorkerPool
 from .protocol import (
     GRAPH_TYPES,
@@ -563,7 +564,8 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None) -> An
     routes += querypage.routes(server.canned)
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ProtocolError: _protocol_error, HTTPException: _http_error, 500: _internal_error})
-    return _SecurityHeaders(app)
+    # fair turns first: a heavy client's requests wait behind a light client's, not before
+    return FairMiddleware(_SecurityHeaders(app))
 
 
 def serve(built: Built, res: Resources, host: str, port: int, limits: Limits) -> None:

@@ -1,6 +1,6 @@
 """One careless or hostile client cannot take the server away from the others (127.0.0.1, real
 sockets, a real `natoeu serve`). Statuses and headers only: latency is measured in
-benchmarks/server_load.py, never asserted here."""
+benchmarks/server.py, never asserted here."""
 
 from __future__ import annotations
 
