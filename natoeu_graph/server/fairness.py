@@ -4,8 +4,8 @@ One event loop answers every request, and a cached answer costs it a fraction of
 Served first come, first served, a client that keeps 20 connections busy puts 20 requests ahead
 of anyone else's one, every time. Here each request, before any routing or work, takes a turn:
 waiting turns are granted one per loop iteration (so requests that arrive meanwhile are
-considered too), lowest recent use first. Use is an exponentially decayed request count, per
-client address plus per connection, so a light client jumps a heavy one's queue, and on one
+considered too), lowest recent use first. Use is an exponentially decayed count of the turns
+granted, per client address plus per connection, so a light client jumps a heavy one's queue, and on one
 shared address (a proxy, a NAT) a light connection jumps a heavy one's. Without contention a
 turn is granted at the next iteration; nothing is refused here (the pools and the per-client
 share do that).
@@ -26,25 +26,28 @@ class FairTurns:
     def __init__(self, half_life: float = 1.0) -> None:
         self._rate = math.log(2) / half_life
         self._use: dict[Any, tuple[float, float]] = {}  # key -> (decayed count, as of)
-        self._waiting: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[float, int, asyncio.Future[None], str, int]] = []
         self._seq = itertools.count()
         self._granting = False
         self._swept = 0.0
 
-    def _bump(self, key: Any, now: float) -> float:
+    def _current(self, key: Any, now: float) -> float:
         count, then = self._use.get(key, (0.0, now))
-        count = count * math.exp(-self._rate * (now - then)) + 1.0
-        self._use[key] = (count, now)
-        return count
+        return count * math.exp(-self._rate * (now - then))
+
+    def _charge(self, key: Any, now: float) -> None:
+        self._use[key] = (self._current(key, now) + 1.0, now)
 
     async def turn(self, host: str, port: int) -> None:
         """Wait for this request's turn (``host``, ``port``: the client's end of the
         connection)."""
         loop = asyncio.get_running_loop()
         now = loop.time()
-        use = self._bump(host, now) + self._bump((host, port), now)
+        # weighed by what the client has been served, not by what waits: requests of one
+        # address that arrive together all see the same address use
+        use = self._current(host, now) + self._current((host, port), now)
         future: asyncio.Future[None] = loop.create_future()
-        heapq.heappush(self._waiting, (use, next(self._seq), future))
+        heapq.heappush(self._waiting, (use, next(self._seq), future, host, port))
         if not self._granting:
             self._granting = True
             loop.call_soon(self._grant)
@@ -52,21 +55,22 @@ class FairTurns:
 
     def _grant(self) -> None:
         """Grant the lowest-use waiting turn, then come back next iteration if any wait."""
+        now = asyncio.get_running_loop().time()
         while self._waiting:
-            _, _, future = heapq.heappop(self._waiting)
+            _, _, future, host, port = heapq.heappop(self._waiting)
             if not future.done():  # a cancelled request gives up its turn
                 future.set_result(None)
+                self._charge(host, now)
+                self._charge((host, port), now)
                 break
         if self._waiting:
             asyncio.get_running_loop().call_soon(self._grant)
             return
         self._granting = False
-        now = asyncio.get_running_loop().time()
         if now - self._swept > _PRUNE_EVERY:
             self._swept = now
             floor = math.exp(-self._rate * _PRUNE_EVERY)  # decayed below this: forget
-            self._use = {k: v for k, v in self._use.items()
-                         if v[0] * math.exp(-self._rate * (now - v[1])) > floor}
+            self._use = {k: v for k, v in self._use.items() if self._current(k, now) > floor}
 
 
 class FairMiddleware:
