@@ -5,10 +5,10 @@ Served first come, first served, a client that keeps 20 connections busy puts 20
 of anyone else's one, every time. Here each request, before any routing or work, takes a turn:
 waiting turns are granted one per loop iteration (so requests that arrive meanwhile are
 considered too), lowest recent use first. Use is an exponentially decayed count of the turns
-granted, per client address plus per connection, so a light client jumps a heavy one's queue, and on one
-shared address (a proxy, a NAT) a light connection jumps a heavy one's. Without contention a
-turn is granted at the next iteration; nothing is refused here (the pools and the per-client
-share do that).
+granted, per client address plus per connection, so a light client jumps a heavy one's queue,
+and on one shared address (a proxy, a NAT) a light connection jumps a heavy one's. Without
+contention a turn is granted at the next iteration; nothing is refused here (the pools and the
+per-client share do that).
 """
 
 from __future__ import annotations
