@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import http.client
 import json
 import multiprocessing
@@ -114,6 +115,14 @@ def load(port: int, path_of: Callable[[int], str], seconds: float, clients: int)
     return len(latencies) / (time.perf_counter() - began), latencies, errors[0]
 
 
+def canned_on_day(i: int) -> str:
+    """member-counts on a date no earlier request asked for (no answer-cache hit): client k's
+    j-th request (``i`` = k * 1,000,000 + j) asks for day k * 20,000 + j after 1949-04-04."""
+    client, j = divmod(i, 1_000_000)
+    day = datetime.date(1949, 4, 4) + datetime.timedelta(days=client * 20_000 + j % 20_000)
+    return f"/queries/member-counts?date={day.isoformat()}"
+
+
 def count_rows(port: int, path: str) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", path, headers=ACCEPT)
@@ -155,6 +164,15 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
         one, lat1, _ = load(port, lambda i: fixed, args.seconds, 1)
         rates["natoeu_p50_cached_ms"] = pct(lat1, 50)
         print(line("natoeu serve (same query, 1 client)", one, lat1, 0))
+        rate, lat, err = load(port, canned_on_day, args.seconds, args.clients)
+        rates["canned_auto"] = rate
+        print(line("natoeu serve (canned query, a new date each time: Oxigraph)", rate, lat, err))
+    port = free_port()
+    with server([str(BIN / "natoeu"), "serve", "--port", str(port), "--per-client", "64",
+                 "--queue", "64", "--engine", "rdflib"], port, "/sparql"):
+        rate, lat, err = load(port, canned_on_day, args.seconds, args.clients)
+        rates["canned_rdflib"] = rate
+        print(line("natoeu serve --engine rdflib (the same)", rate, lat, err))
     port = free_port()
     # rdflib-endpoint 0.6 answers SPARQL at / (its /sparql is 404)
     plain = "/?" + urlencode({"query": QUERY})
@@ -185,6 +203,8 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
     print(f"natoeu / rdflib-endpoint throughput: {rates['natoeu'] / rates['rdflib-endpoint']:.1f}x"
           f"; natoeu / oxigraph: {rates['natoeu'] / rates['oxigraph']:.2f}x; "
           f"p50 of a cached answer (1 client): {rates['natoeu_p50_cached_ms']:.1f} ms")
+    print(f"canned query on a new date, Oxigraph / rdflib engine: "
+          f"{rates['canned_auto'] / rates['canned_rdflib']:.1f}x")
     return rates
 
 

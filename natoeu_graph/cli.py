@@ -805,13 +805,17 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
               help="Bytes per request body or query (413 above).")
 @click.option("--queue", default=16, show_default=True, type=click.IntRange(0),
               help="Requests that may wait for a busy worker; one more gets 429.")
+@click.option("--engine", type=click.Choice(["auto", "rdflib"]), default="auto",
+              show_default=True, help="auto: canned queries whose answers are proven equal on "
+              "both engines run on Oxigraph (faster), everything else on rdflib; rdflib: "
+              "everything on rdflib.")
 @click.pass_obj
 @handled
 def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
               per_client: int, header_timeout: float, body_timeout: float,
               max_connections: int, timeout: float,
               canned_timeout: float, max_rows: int, max_bytes: int, max_body: int,
-              queue: int) -> None:
+              queue: int, engine: str) -> None:
     """Serve the validated graph: SPARQL endpoint, dereferenceable IRIs and pages, read-only.
 
     /sparql (SPARQL 1.1 Protocol), /queries/NAME?param=value, /id/X and /ontology (content
@@ -835,4 +839,4 @@ def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
     built = obj.graph(validated=True)
     click.echo(f"natoeu: serving {len(built.merged())} triples on http://{host}:{port}/ "
                f"({workers} workers, {timeout:g} s deadline); Ctrl+C stops", err=True)
-    serve(built, obj.res, host, port, limits)
+    serve(built, obj.res, host, port, limits, engine)

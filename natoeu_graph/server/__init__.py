@@ -5,12 +5,13 @@ errors), ``connections`` (request-head deadline, connection cap), ``pool`` (fork
 killed at their deadline), ``worker`` (what a worker runs), ``sandbox`` (no file, network or
 process access in a worker), ``dataset`` (the RDF dataset and what a request may select),
 ``formats`` (capped result serialisation), ``cache`` (answers kept while serving),
-``fairness`` (requests take turns in the event loop, lightest client first),
+``engines`` (Oxigraph for the canned queries proven to answer as rdflib does), ``fairness``
+(requests take turns in the event loop, lightest client first),
 ``service`` (SPARQL Service Description), ``entity`` (descriptions of IRIs), ``pages`` (HTML),
 ``render`` (pages rendered in workers), ``querypage`` (examples and prefixes for the query
 page, which runs the YASGUI vendored in static/yasgui/), ``app`` (routes; it documents why IRIs
 answer 200 + Vary: Accept).
-May import: core, sparql, pipeline, outputs.
+May import: core, sparql, pipeline, outputs, stores.
 """
 
 from .app import create_app, serve

@@ -32,7 +32,7 @@ from ..core.errors import UsageError
 from ..core.resources import Resources
 from ..pipeline.build import DATASET_GRAPHS, Built
 from ..sparql.queries import check_values, list_queries, prepare
-from . import pages, querypage
+from . import engines, pages, querypage
 from .cache import AnswerCache
 from .config import Limits
 from .connections import guarded_protocol
@@ -132,7 +132,8 @@ def _one(params: list[tuple[str, str]], name: str) -> str | None:
 class Server:
     """The application state: the graph, the two worker pools, the answer cache."""
 
-    def __init__(self, built: Built, res: Resources, limits: Limits) -> None:
+    def __init__(self, built: Built, res: Resources, limits: Limits,
+                 engine: str = "auto") -> None:
         if not built.validated:
             raise ValueError("the server serves only a validated graph")
         self.built = built
@@ -145,7 +146,8 @@ class Server:
         _warm(dataset)
         self.renderer = Renderer(built, self.canned, load_context(res.context), limits)
         self.renderer.warm()
-        ctx = Context(dataset, prepared, limits, key=built.key, render=self.renderer)
+        ctx = Context(dataset, prepared, limits, key=built.key, render=self.renderer,
+                      oxigraph=engines.oxigraph(built, engine))
         # ad-hoc queries and cheap work (canned queries, pages) never share a worker
         self.adhoc = WorkerPool(ctx, limits, limits.workers, limits.queue, nice=10)
         self.cheap = WorkerPool(ctx, limits, limits.cheap_workers, limits.cheap_queue, nice=5)
@@ -524,9 +526,12 @@ class _SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
-def create_app(built: Built, res: Resources, limits: Limits | None = None) -> Any:
-    """The ASGI application; its lifespan forks the query workers and stops them."""
-    server = Server(built, res, limits or Limits())
+def create_app(built: Built, res: Resources, limits: Limits | None = None,
+               engine: str = "auto") -> Any:
+    """The ASGI application; its lifespan forks the query workers and stops them. ``engine``
+    "auto" runs the canned queries proven equal on Oxigraph (engines), "rdflib" everything on
+    rdflib."""
+    server = Server(built, res, limits or Limits(), engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -568,7 +573,8 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None) -> An
     return FairMiddleware(_SecurityHeaders(app))
 
 
-def serve(built: Built, res: Resources, host: str, port: int, limits: Limits) -> None:
+def serve(built: Built, res: Resources, host: str, port: int, limits: Limits,
+          engine: str = "auto") -> None:
     """Run the server until interrupted (uvicorn, one process; queries run in its workers).
 
     No ``limit_concurrency``: it counted idle connections and answered plain-text 503s. The
@@ -577,7 +583,7 @@ def serve(built: Built, res: Resources, host: str, port: int, limits: Limits) ->
     """
     import uvicorn
 
-    app = create_app(built, res, limits)
+    app = create_app(built, res, limits, engine)
     protocol = guarded_protocol(limits.header_timeout, limits.max_connections, busy_app(limits))
     config = uvicorn.Config(app, host=host, port=port, server_header=False, http=protocol,
                             timeout_keep_alive=5, log_level="warning", access_log=False,

@@ -7,8 +7,8 @@ and an index that records, like git's index, the size and mtime of every file th
 made from (inputs, the package's code, the installed libraries' folders) with the key they gave,
 and the SHA-256 of each canned query text that passed the safety parse. ``answer`` uses the
 store only when every stamp still matches, the query text is the one parsed, and its parameters
-are dates; otherwise it returns None and the full command runs. That Oxigraph gives rdflib's
-rows byte for byte is what tests/stores/test_warm.py proves for every canned query.
+are dates and the query is one Oxigraph answers exactly as rdflib does (stores.proven, which
+says how that is proven); otherwise it returns None and the full command runs.
 
 No rdflib, click or SPARQL parser is imported on this path: only the standard library,
 pyoxigraph and the light core modules.
@@ -33,6 +33,7 @@ from typing import Any
 from ..core.atomic import write_bytes
 from ..core.resources import Resources, cache_dir, locate
 from . import disk
+from .proven import OXIGRAPH_EQUAL
 
 _FORMAT = 1
 _RACY_SECONDS = 2.0  # a file changed this recently may change again within its mtime tick
@@ -180,7 +181,7 @@ def _answer(argv: list[str]) -> str | None:
     if _stamps(Path(p) for p, _, _ in index["stamps"]) != index["stamps"]:
         return None
     entry = index["queries"].get(name)
-    if entry is None or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+    if entry is None or name not in OXIGRAPH_EQUAL:  # only where Oxigraph answers as rdflib
         return None
     text = (res.queries_dir / f"{name}.rq").read_text(encoding="utf-8")
     if hashlib.sha256(text.encode()).hexdigest() != entry["sha256"]:

@@ -19,6 +19,7 @@ from natoeu_graph.core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_O
 from natoeu_graph.core.resources import Resources
 from natoeu_graph.sparql.queries import get_query
 from natoeu_graph.stores import warm
+from natoeu_graph.stores.proven import OXIGRAPH_EQUAL
 
 
 def argv(name: str, params: dict[str, str]) -> list[str]:
@@ -62,6 +63,9 @@ def test_every_canned_query_byte_equal_to_rdflib(res: Resources, in_cache: Path,
     fast = warm.answer(argv(name, params))
     if any(p.kind != "xsd_date" for p in get_query(res.queries_dir, name).params):
         assert fast is None  # IRI parameters go to the full command (labels, prefixes, hints)
+        return
+    if name not in OXIGRAPH_EQUAL:
+        assert fast is None  # not proven to answer as rdflib does (tests/server/test_engines)
         return
     assert fast is not None, "the warm path declined a query it should answer"
     assert fast.encode() == full_output(argv(name, params), in_cache)
