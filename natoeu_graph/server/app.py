@@ -38,7 +38,7 @@ from .config import Limits
 from .connections import guarded_protocol
 from .dataset import select
 from .fairness import FairMiddleware
-from .pool import Saturated, WorkerPool
+from .pool import IDLE, Saturated, WorkerPool
 from .protocol import (
     GRAPH_TYPES,
     HTML,
@@ -149,7 +149,8 @@ class Server:
         ctx = Context(dataset, prepared, limits, key=built.key, render=self.renderer,
                       oxigraph=engines.oxigraph(built, engine))
         # ad-hoc queries and cheap work (canned queries, pages) never share a worker
-        self.adhoc = WorkerPool(ctx, limits, limits.workers, limits.queue, nice=10)
+        # ad-hoc queries run on CPU time that the event loop and cheap work leave over
+        self.adhoc = WorkerPool(ctx, limits, limits.workers, limits.queue, nice=IDLE)
         self.cheap = WorkerPool(ctx, limits, limits.cheap_workers, limits.cheap_queue, nice=5)
         self.cache = AnswerCache(limits.cache_bytes, limits.max_bytes)
         self.per_client: Counter[str] = Counter()

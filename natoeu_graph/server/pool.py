@@ -58,11 +58,23 @@ def _reap_later(proc: Any, delay: float = 0.05) -> None:
         proc.join(timeout=5)
 
 
+IDLE = -1  # the ``nice`` of a pool whose workers run only on CPU time nothing else wants
+
+
 def _main(ctx: Context, conn: Connection, parent_end: Connection, nice: int) -> None:
     parent_end.close()
-    if nice:
-        # below the event loop: on a busy machine the loop (cached answers, routing) and the
-        # cheap workers get the CPU first, slow ad-hoc queries what is left
+    if nice == IDLE:
+        # Linux's SCHED_IDLE: any other task that wakes up takes the CPU at once. A niced
+        # worker (even at 19) keeps the CPU to the end of its time slice, and two slow
+        # queries then added up to 5 ms to a cached answer's p99 (benchmarks/server.py).
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except (AttributeError, OSError):  # not Linux: the lowest priority there is
+            with contextlib.suppress(OSError):
+                os.nice(19)
+    elif nice:
+        # below the event loop: on a busy machine the loop (cached answers, routing) gets
+        # the CPU first
         with contextlib.suppress(OSError):
             os.nice(nice)
     _close_sockets(keep=conn.fileno())

@@ -5,11 +5,13 @@ benchmarks/server.py, never asserted here."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -174,3 +176,27 @@ def test_answers_carry_validators_and_304(live: LiveServer) -> None:
     # a different representation has a different validator
     other = live.request(CHEAP, headers={"Accept": "text/csv"})
     assert other[0] == 200 and other[1]["etag"] != etag
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            state, parent = stat.rsplit(")", 1)[1].split()[:2]
+            if int(parent) == pid and state != "Z":  # killed workers are reaped later
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux scheduling policies")
+def test_adhoc_workers_run_only_on_spare_cpu(live: LiveServer) -> None:
+    """The ad-hoc workers are SCHED_IDLE (the event loop takes the CPU from them at once), the
+    cheap workers are not; an ad-hoc query still gets its answer."""
+    status, _, body = live.request("/sparql?query=" + quote("ASK { ?s ?p ?o }"), headers=JSON)
+    assert status == 200 and json.loads(body)["boolean"] is True
+    policies = sorted(os.sched_getscheduler(pid) for pid in _children(live.proc.pid))
+    assert policies == sorted([os.SCHED_OTHER] * 2 + [os.SCHED_IDLE] * 2), policies
