@@ -1,12 +1,18 @@
 """A pool of forked query workers; a worker that passes its deadline is killed and replaced.
 
-rdflib evaluation cannot be interrupted from a thread, so each query runs in
-its own process, forked from the server after the graph is loaded (copy-on-write: a fork costs a
-few milliseconds, not a reload). A slow query holds one worker; cheap queries go to the others.
-When every worker is busy, up to ``Limits.queue`` requests wait; the next gets 429.
+rdflib evaluation cannot be interrupted from a thread, so each query runs in its own process.
+Workers are forked by a spawner: a copy of the server made when the pool starts, after the
+graph is loaded (copy-on-write: a worker costs a fork, not a reload). Forking the server itself
+cost its event loop 4-7 ms per worker (copying the page tables of both engines' copies of the
+graph), and two slow queries killed together at their deadline stalled it for 14-29 ms. Now the
+event loop only writes one byte to the spawner; the spawner forks and sends back the new
+worker's socket and a pidfd (SCM_RIGHTS), which the loop reads when they arrive, like a reply.
+A slow query holds one worker; cheap queries go to the others. When every worker is busy, up to
+``Limits.queue`` requests wait; the next gets 429.
 
-The event loop waits on the worker's pipe with ``add_reader``, so the server process starts no
-threads and forking it stays safe.
+The event loop waits on the worker's socket with ``add_reader``, so the server process starts
+no threads and forking it stays safe. Killed workers are signalled through their pidfd (no pid
+reuse race) and reaped by the spawner's kernel (SIGCHLD ignored there).
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import multiprocessing
 import os
+import select
+import signal
+import socket
 import stat
 import time
 from multiprocessing.connection import Connection
@@ -24,45 +32,119 @@ from typing import Any
 from .config import Limits
 from .worker import Context, Reply, error, serve_forever
 
-_fork = multiprocessing.get_context("fork")
+IDLE = -1  # the ``nice`` of a pool whose workers run only on CPU time nothing else wants
+_SPAWN = b"s"
 
 
 class _Worker:
-    def __init__(self, ctx: Context, nice: int = 0) -> None:
-        parent, child = _fork.Pipe()
-        self.conn: Connection = parent
-        self.proc = _fork.Process(target=_main, args=(ctx, child, parent, nice), daemon=True)
-        self.proc.start()
-        child.close()
+    def __init__(self, conn: Connection, pid: int, pidfd: int | None) -> None:
+        self.conn = conn
+        self.pid = pid
+        self.pidfd = pidfd
 
-    def kill(self, wait: bool = True) -> None:
-        """SIGKILL; with ``wait=False`` the exit is collected later, off the event loop's path
-        (a killed worker tearing down its copy of the graph takes milliseconds)."""
-        with contextlib.suppress(Exception):
-            self.proc.kill()
-            if wait:
-                self.proc.join(timeout=5)
-            else:
-                _reap_later(self.proc)
+    def kill(self, wait: bool = False) -> None:
+        """SIGKILL; with ``wait``, until it has exited (at most 5 s). The spawner reaps it."""
+        with contextlib.suppress(OSError):
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+                if wait:  # a pidfd turns readable when its process has exited
+                    select.select([self.pidfd], [], [], 5)
+            else:  # no pidfd (not Linux): the pid, which the spawner has not reaped yet
+                os.kill(self.pid, signal.SIGKILL)
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
         self.conn.close()
 
 
-def _reap_later(proc: Any, delay: float = 0.05) -> None:
-    def reap() -> None:
-        with contextlib.suppress(Exception):
-            if proc.exitcode is None:  # polls waitpid(WNOHANG); not exited yet: look again
-                asyncio.get_running_loop().call_later(min(delay * 2, 1.0), reap)
-    try:
-        asyncio.get_running_loop().call_later(delay, reap)
-    except RuntimeError:  # no loop (shutting down): wait here
-        proc.join(timeout=5)
+def _die_with_parent(parent: int) -> None:
+    """SIGKILL this process when its parent dies (Linux), so that a worker deep in a slow query
+    does not outlive a server that was killed; where prctl is missing, EOF on its socket ends
+    it after the query."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
 
 
-IDLE = -1  # the ``nice`` of a pool whose workers run only on CPU time nothing else wants
+class _Spawner:
+    """A copy of the server, forked once, that forks workers when asked."""
+
+    def __init__(self, ctx: Context, nice: int) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        server = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the spawner
+            try:
+                _die_with_parent(server)
+                ours.close()
+                _spawner_main(ctx, theirs, nice)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self.sock = ours
+        self.pid = pid
+
+    def ask(self) -> None:
+        self.sock.send(_SPAWN)
+
+    def receive(self) -> _Worker:
+        """The next new worker (raises BlockingIOError when none is there yet)."""
+        msg, fds, _, _ = socket.recv_fds(self.sock, 16, 2)
+        if not msg:
+            raise EOFError("the spawner has gone")
+        return _Worker(Connection(fds[0]), int.from_bytes(msg, "little"),
+                       fds[1] if len(fds) > 1 else None)
+
+    def close(self) -> None:
+        self.sock.close()  # the spawner exits at end of file; make sure, then collect it
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
 
 
-def _main(ctx: Context, conn: Connection, parent_end: Connection, nice: int) -> None:
-    parent_end.close()
+def _spawner_main(ctx: Context, control: socket.socket, nice: int) -> None:
+    signal.set_wakeup_fd(-1)  # the server's event loop is not running here
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # exited workers are reaped at once
+    _close_sockets(keep=control.fileno())
+    spawner = os.getpid()
+    while True:
+        try:
+            if not control.recv(1):
+                return  # the server has gone
+        except OSError:
+            return
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            try:
+                _die_with_parent(spawner)
+                ours.close()
+                control.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _main(ctx, Connection(theirs.detach()), nice)
+            finally:
+                os._exit(0)
+        theirs.close()
+        pidfd = None
+        with contextlib.suppress(AttributeError, OSError):  # Linux 5.3 and later
+            pidfd = os.pidfd_open(pid)
+        fds = [ours.fileno()] + ([pidfd] if pidfd is not None else [])
+        try:
+            socket.send_fds(control, [pid.to_bytes(4, "little")], fds)
+        except OSError:
+            return
+        finally:
+            ours.close()
+            if pidfd is not None:
+                os.close(pidfd)
+
+
+def _main(ctx: Context, conn: Connection, nice: int) -> None:
     if nice == IDLE:
         # Linux's SCHED_IDLE: any other task that wakes up takes the CPU at once. A niced
         # worker (even at 19) keeps the CPU to the end of its time slice, and two slow
@@ -111,24 +193,63 @@ class WorkerPool:
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._waiting = 0
+        self._spawner: Any = None
         self.killed = 0  # workers killed at their deadline (for the log and the tests)
 
     def start(self) -> None:
+        """Fork the spawner and the first workers (blocking: the server is not serving yet)."""
         gc.freeze()  # the graph's objects stay shared with the forks: GC would touch them
         self._idle = asyncio.Queue()
+        self._spawner = _Spawner(self.ctx, self.nice)
         for _ in range(self.workers):
-            self._spawn()
+            self._spawner.ask()
+            self._add(self._spawner.receive())
+        self._spawner.sock.setblocking(False)
+        asyncio.get_running_loop().add_reader(self._spawner.sock.fileno(), self._arrived)
+
+    def _add(self, worker: _Worker) -> None:
+        self._all.add(worker)
+        assert self._idle is not None
+        self._idle.put_nowait(worker)
 
     def _spawn(self) -> None:
-        w = _Worker(self.ctx, self.nice)
-        self._all.add(w)
-        assert self._idle is not None
-        self._idle.put_nowait(w)
+        """Ask for a replacement worker; it joins the pool when it arrives (``_arrived``)."""
+        try:
+            self._spawner.ask()
+        except OSError:  # the spawner died (killed from outside): a new one, once
+            self._respawn()
+
+    def _arrived(self) -> None:
+        while True:
+            try:
+                self._add(self._spawner.receive())
+            except BlockingIOError:
+                return
+            except (OSError, EOFError):
+                self._respawn()
+                return
+
+    def _respawn(self) -> None:
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(Exception):
+            loop.remove_reader(self._spawner.sock.fileno())
+        self._spawner.close()
+        missing = self.workers - len(self._all)
+        self._spawner = _Spawner(self.ctx, self.nice)  # a fork in the loop: rare
+        self._spawner.sock.setblocking(False)
+        loop.add_reader(self._spawner.sock.fileno(), self._arrived)
+        for _ in range(max(missing, 0)):
+            self._spawner.ask()
 
     def close(self) -> None:
         for w in list(self._all):
-            w.kill()
+            w.kill(wait=True)
         self._all.clear()
+        if self._spawner is not None:
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_reader(self._spawner.sock.fileno())
+            self._spawner.close()
+            self._spawner = None
 
     @property
     def busy(self) -> int:

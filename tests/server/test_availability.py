@@ -194,9 +194,45 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux scheduling policies")
 def test_adhoc_workers_run_only_on_spare_cpu(live: LiveServer) -> None:
-    """The ad-hoc workers are SCHED_IDLE (the event loop takes the CPU from them at once), the
-    cheap workers are not; an ad-hoc query still gets its answer."""
+    """The workers are forked by one spawner per pool (the event loop never forks); the ad-hoc
+    workers are SCHED_IDLE (the event loop takes the CPU from them at once), the cheap workers
+    are not; an ad-hoc query still gets its answer."""
     status, _, body = live.request("/sparql?query=" + quote("ASK { ?s ?p ?o }"), headers=JSON)
     assert status == 200 and json.loads(body)["boolean"] is True
-    policies = sorted(os.sched_getscheduler(pid) for pid in _children(live.proc.pid))
+    spawners = _children(live.proc.pid)
+    assert len(spawners) == 2
+    workers = [pid for s in spawners for pid in _children(s)]
+    policies = sorted(os.sched_getscheduler(pid) for pid in workers)
     assert policies == sorted([os.SCHED_OTHER] * 2 + [os.SCHED_IDLE] * 2), policies
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_server_leaves_no_process_behind(built: Any) -> None:
+    """SIGKILL the server while a worker is deep in a slow query: the spawners and every
+    worker, the busy one included, go with it."""
+    servers = start_server("--timeout", "30")
+    server = next(servers)
+    try:
+        spawners = _children(server.proc.pid)
+        family = spawners + [w for s in spawners for w in _children(s)]
+        assert len(family) == 6
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(server.request, "/sparql?query=" + quote(SLOW), headers=JSON,
+                        timeout=2)
+            time.sleep(0.5)
+            server.proc.kill()
+            server.proc.wait()
+        deadline = time.monotonic() + 5
+        alive = family
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alive = [pid for pid in family if _alive(pid)]
+        assert not alive
+    finally:
+        servers.close()
