@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from ..core.context import load_context
 from ..core.errors import UsageError
 from ..core.resources import Resources
-from ..pipeline.build import DATASET_GRAPHS, Built
+from ..pipeline.build import Built
 from ..sparql.queries import check_values, list_queries, prepare
 from . import engines, pages, querypage
 from .cache import AnswerCache
@@ -48,12 +48,10 @@ from .protocol import (
     base_type,
     charset_of,
     error_body,
-    media_type,
     negotiate,
 )
 from .render import DOC_TYPES, Renderer, error_page, safe_local
 from .render import html as html_reply
-from .service import service_description
 from .worker import TRUNCATED_HEADER, Context, Reply
 
 _ALLOW = "GET, HEAD, POST, OPTIONS"
@@ -155,7 +153,6 @@ class Server:
         self.cache = AnswerCache(limits.cache_bytes, limits.max_bytes)
         self.per_client: Counter[str] = Counter()
         self._running: dict[bytes, asyncio.Future[Reply]] = {}
-        self._described: dict[tuple[str, str], Response] = {}
 
     async def run(self, request: Request, job: dict[str, Any], adhoc: bool) -> Reply:
         """The answer to ``job``: from the cache, else from a worker of its pool. A burst of
@@ -287,7 +284,7 @@ class Server:
                 raise ProtocolError(400, "missing_query", "no 'query' parameter")
             if _wants_html(request):  # a browser opening the endpoint: the query page
                 return RedirectResponse("/query", 303, headers={"Vary": "Accept"})
-            return self._service_description(request)
+            return await self._service_description(request)
         if len(query.encode()) > self.limits.max_body:
             raise ProtocolError(413, "request_too_large", "the query is too long")
         fmt = _one(params, "format")
@@ -299,22 +296,12 @@ class Server:
                                          "accept": request.headers.get("accept")}, adhoc=True)
         return self.send(request, reply, download=fmt)
 
-    def _service_description(self, request: Request) -> Response:
+    async def _service_description(self, request: Request) -> Response:
+        # rendered by a cheap worker and cached: the endpoint's IRI comes from the request
+        # (its Host header), so a client varying it must not make the event loop serialise
         fmt = negotiate(request.headers.get("accept"), GRAPH_TYPES, "ttl") or "ttl"
-        endpoint = str(request.url.replace(query=""))
-        key = (endpoint, fmt)
-        if key not in self._described:  # small and fixed per endpoint URL: made once
-            if len(self._described) > 64:
-                self._described.clear()
-            built = self.built
-            g = service_description(endpoint, len(built.merged()), {
-                str(name): built.size(part) for name, part in zip(
-                    DATASET_GRAPHS, ("ontology", "asserted", "inferred"), strict=True)})
-            self._described[key] = Response(
-                g.serialize(format=RDFLIB_FORMAT[fmt]), media_type=media_type(fmt),
-                headers={"Vary": "Accept", **_CORS,
-                         "Cache-Control": f"public, max-age={self.limits.max_age}"})
-        return self._described[key]
+        return await self._page(request, "service", {
+            "endpoint": str(request.url.replace(query="")), "fmt": fmt})
 
     # ---- canned queries --------------------------------------------------------------------
 

@@ -15,11 +15,12 @@ from rdflib import Graph, URIRef
 
 from ..core.namespaces import INSTANCES_BASE, TERMS_BASE
 from ..outputs import jsonld
-from ..pipeline.build import Built
+from ..pipeline.build import DATASET_GRAPHS, Built
 from ..sparql.queries import CannedQuery
 from . import entity, formats, pages
 from .config import Limits
 from .protocol import GRAPH_TYPES, HTML, RDFLIB_FORMAT, RESULT_TYPES, media_type
+from .service import service_description
 
 Reply = dict[str, Any]
 DOC_TYPES = {"html": HTML} | {k: GRAPH_TYPES[k] for k in ("ttl", "jsonld", "nt", "rdfxml")}
@@ -59,7 +60,9 @@ class Renderer:
     def warm(self) -> None:
         """Build the lazy parts (merged graph, term tables, templates) before the fork."""
         for name, args in (("home", {}), ("ontology", {"fmt": "html"}), ("classes", {}),
-                           ("queries", {}), ("editor", {})):
+                           ("queries", {}), ("editor", {}),
+                           *[("service", {"endpoint": "http://localhost/sparql", "fmt": f})
+                             for f in GRAPH_TYPES]):
             self(name, {**args, "reply": None})
 
     # ---- linked data -----------------------------------------------------------------------
@@ -125,6 +128,15 @@ class Renderer:
             "class.html.j2", title=term.label if term else name, name=name,
             definition=term.definition if term else "",
             members=entity.instances(self.built, cls)))
+
+    def page_service(self, endpoint: str, fmt: str, reply: Any) -> Reply:
+        """The SPARQL service description of the endpoint at ``endpoint``."""
+        built = self.built
+        g = service_description(endpoint, len(self.graph), {
+            str(name): built.size(part) for name, part in zip(
+                DATASET_GRAPHS, ("ontology", "asserted", "inferred"), strict=True)})
+        return {"status": 200, "type": media_type(fmt), "headers": {},
+                "body": g.serialize(format=RDFLIB_FORMAT[fmt]).encode("utf-8")}
 
     def page_home(self, reply: Any) -> Reply:
         return html(pages.render("home.html.j2", title="NATO–EU relations",

@@ -203,6 +203,23 @@ def test_service_description(live: LiveServer) -> None:
     assert not list(sd.triples((None, None, URIRef(sd_ns + "SPARQL11Update"))))
 
 
+def test_service_description_names_the_host_asked_and_is_validated(live: LiveServer) -> None:
+    """The endpoint IRI comes from the Host header (rendered by a worker, then cached): each
+    Host gets its own description, with an ETag that a revalidation answers with 304."""
+    sd_ns = "http://www.w3.org/ns/sparql-service-description#"
+    for k in range(3):
+        host = f"sparql-{k}.example.org"
+        status, headers, body = live.request("/sparql", headers={
+            "Accept": "application/n-triples", "Host": host})
+        assert status == 200 and headers["content-type"].startswith("application/n-triples")
+        sd = Graph().parse(data=body, format="nt")
+        assert (URIRef(f"http://{host}/sparql"), URIRef(sd_ns + "endpoint"), None) in sd
+        again = live.request("/sparql", headers={"Accept": "application/n-triples",
+                                                 "Host": host,
+                                                 "If-None-Match": headers["etag"]})
+        assert again[0] == 304
+
+
 def test_canned_query_list_and_formats(live: LiveServer) -> None:
     status, _, body = live.request("/queries", headers={"Accept": "application/json"})
     assert status == 200
