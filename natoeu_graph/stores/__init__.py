@@ -3,6 +3,7 @@
 ``backends`` (rdflib, embedded Oxigraph, remote SPARQL endpoints), ``disk`` (what a store path
 holds; a new store switched in at once), ``load`` (``natoeu load``: the pipeline run straight
 into a persistent Oxigraph store), ``publish`` (``natoeu publish`` by the Graph Store Protocol),
-``warm`` (a warm canned query answered from the cached Oxigraph store, without rdflib).
+``warm`` (a warm canned query answered from the cached Oxigraph store, without rdflib),
+``proven`` (the canned queries Oxigraph is proven to answer exactly as rdflib does).
 May import: core, sparql, pipeline.
 """
