@@ -82,11 +82,14 @@ def test_generated_data(tmp_path: Path, shapes: Graph) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     generate = pytest.importorskip("generate")
     tree = tmp_path / "tree"
-    generate.generate(tree, generate.base_triples() + 3_000, seed=11)
+    # 1,500 generated triples beyond the base: every generated class, and pySHACL (the
+    # reference) takes minutes per run on a slow machine at twice that
+    generate.generate(tree, generate.base_triples() + 1_500, seed=11)
     ontology, _, data, _ = parse_project(locate(tree))
     _compare(ontology + data, shapes, workers=(1, 2))
-    # and with damage the generator never makes: a membership without its organisation
+    # and with damage the generator never makes: a membership without its organisation (the
+    # split between two workers is checked above)
     org = URIRef("http://www.w3.org/ns/org#organization")
     victim = sorted(s for s, _ in data.subject_objects(org))[-1]
     data.remove((victim, org, None))
-    assert _compare(ontology + data, shapes, workers=(1, 2))
+    assert _compare(ontology + data, shapes)
