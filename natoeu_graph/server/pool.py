@@ -49,7 +49,7 @@ class _Worker:
                 signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
                 if wait:  # a pidfd turns readable when its process has exited
                     select.select([self.pidfd], [], [], 5)
-            else:  # no pidfd (not Linux): the pid, which the spawner has not reaped yet
+            else:  # no pidfd (Linux before 5.3): by pid, which may be reused once reaped
                 os.kill(self.pid, signal.SIGKILL)
         if self.pidfd is not None:
             os.close(self.pidfd)

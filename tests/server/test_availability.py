@@ -178,16 +178,22 @@ def test_answers_carry_validators_and_304(live: LiveServer) -> None:
     assert other[0] == 200 and other[1]["etag"] != etag
 
 
+def _state_and_parent(pid: int) -> tuple[str, int] | None:
+    """Fields 3 and 4 of /proc/PID/stat, or None when the process is gone."""
+    try:
+        state, parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+    except (OSError, ValueError):
+        return None
+    return state, int(parent)
+
+
 def _children(pid: int) -> list[int]:
+    """Live children (killed workers are reaped later: zombies are left out)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            state, parent = stat.rsplit(")", 1)[1].split()[:2]
-            if int(parent) == pid and state != "Z":  # killed workers are reaped later
+            info = _state_and_parent(int(entry.name))
+            if info is not None and info[1] == pid and info[0] != "Z":
                 found.append(int(entry.name))
     return found
 
@@ -207,10 +213,8 @@ def test_adhoc_workers_run_only_on_spare_cpu(live: LiveServer) -> None:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    info = _state_and_parent(pid)
+    return info is not None and info[0] != "Z"
 
 
 def test_a_killed_server_leaves_no_process_behind(built: Any) -> None:
