@@ -51,6 +51,7 @@ _STANDARD: dict[str, dict[str, Any] | str] = {
     "description": {"@id": "dcterms:description"},
     "date": {"@id": "dcterms:date"},
     "issued": {"@id": "dcterms:issued"},
+    "temporal": {"@id": "dcterms:temporal", "@type": "@id"},
     "identifier": {"@id": "dcterms:identifier"},
     "publisher": {"@id": "dcterms:publisher", "@type": "@id"},
     "references": {"@id": "dcterms:references", "@type": "@id"},
@@ -59,7 +60,8 @@ _STANDARD: dict[str, dict[str, Any] | str] = {
     "sameAs": {"@id": "owl:sameAs", "@type": "@id"},
 }
 _DATATYPES = {"ordinal": "xsd:positiveInteger", "declaredMeasureCount": "xsd:nonNegativeInteger",
-              "lastVerified": "xsd:date"}
+              "lastVerified": "xsd:date", "notAfter": "xsd:date",
+              "statedCount": "xsd:nonNegativeInteger"}
 
 
 def build_context(ontology: Graph) -> dict[str, Any]:

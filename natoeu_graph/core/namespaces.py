@@ -36,10 +36,12 @@ class NATOEU(DefinedNamespace):
     CentreOfExcellence: URIRef
     CivilianMission: URIRef
     Claim: URIRef
+    Commitment: URIRef
     ConfidenceScheme: URIRef
     Cooperation: URIRef
     CopyOrMirror: URIRef
     CyberIncident: URIRef
+    Dialogue: URIRef
     Document: URIRef
     EndStatusScheme: URIRef
     EndUnknown: URIRef
@@ -51,6 +53,7 @@ class NATOEU(DefinedNamespace):
     InternationalOrganization: URIRef
     JointBody: URIRef
     JointDeclaration: URIRef
+    KnownGap: URIRef
     LowConfidence: URIRef
     Measure: URIRef
     MeasurePackage: URIRef
@@ -71,17 +74,25 @@ class NATOEU(DefinedNamespace):
     PoliticalConsultation: URIRef
     Post: URIRef
     ProgressReport: URIRef
+    Project: URIRef
+    Provision: URIRef
     ReferenceWork: URIRef
+    Report: URIRef
     ResearchPublication: URIRef
     Signature: URIRef
     Source: URIRef
     SourceKindScheme: URIRef
     State: URIRef
+    StatedCount: URIRef
+    StrategicDocument: URIRef
     Summit: URIRef
+    SummitDeclaration: URIRef
     Support: URIRef
+    TaskForce: URIRef
     Tenure: URIRef
     Unverified: URIRef
     about: URIRef
+    adoptedAt: URIRef
     assessment: URIRef
     beneficiary: URIRef
     commandedBy: URIRef
@@ -92,6 +103,7 @@ class NATOEU(DefinedNamespace):
     cooperationArea: URIRef
     coordinatedWith: URIRef
     copyOf: URIRef
+    countOf: URIRef
     country: URIRef
     declaredMeasureCount: URIRef
     documentNumber: URIRef
@@ -105,11 +117,14 @@ class NATOEU(DefinedNamespace):
     hostedBy: URIRef
     implements: URIRef
     inCapacityOf: URIRef
+    inDocument: URIRef
     inMarginsOf: URIRef
     inPackage: URIRef
     invited: URIRef
+    issuedBy: URIRef
     lastVerified: URIRef
     measure: URIRef
+    notAfter: URIRef
     operationCommander: URIRef
     ordinal: URIRef
     organisedBy: URIRef
@@ -127,6 +142,7 @@ class NATOEU(DefinedNamespace):
     signature: URIRef
     signedBy: URIRef
     sourceKind: URIRef
+    statedCount: URIRef
     statement: URIRef
     succeededBy: URIRef
     succeeds: URIRef

@@ -139,7 +139,8 @@ class Site:
             value = self.facts.value(node, URIRef(_TIME + local))
             if value is not None:
                 return str(value)
-        return ""
+        by = self.facts.value(node, URIRef(PREFIXES["natoeu"] + "notAfter"))
+        return f"by {by}" if by is not None else ""
 
     def span_text(self, node: Node) -> str:
         """An OWL-Time interval or instant in words; '' if the node is neither."""
@@ -150,7 +151,8 @@ class Site:
         start = self.instant_text(begin)
         if end is not None:
             return f"{start} to {self.instant_text(end)}"
-        return f"from {start} ({open_end(self.facts, node)})"
+        since = f"begun {start}" if start.startswith("by ") else f"from {start}"
+        return f"{since} ({open_end(self.facts, node)})"
 
     def when(self, node: Node) -> str:
         """A date or time span stated directly on the node, for listings."""

@@ -38,7 +38,7 @@ _HEAD = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()))
 MEMBERSHIPS = _HEAD + f"""
 SELECT ?org ?member ?begin ?end ?status ?seen WHERE {{
   ?m a natoeu:Membership ; org:organization ?org ; org:member ?member ; org:memberDuring ?i .
-  ?i time:hasBeginning/({_SPAN}) ?begin .
+  ?i time:hasBeginning/({_SPAN}|natoeu:notAfter) ?begin .
   OPTIONAL {{ ?i time:hasEnd/({_SPAN}) ?end }}
   OPTIONAL {{ ?i natoeu:endStatus ?status ; natoeu:lastVerified ?seen }}
 }} ORDER BY ?org ?member ?begin"""
@@ -168,7 +168,10 @@ def member_counts(g: Graph, colours: dict[Node, str],
     """Per organisation, and per pair of international organisations, the member count."""
     periods: dict[Node, dict[Node, list[Period]]] = defaultdict(lambda: defaultdict(list))
     for row in _rows(g, MEMBERSHIPS, rows):
-        begin, end = _span(row)
+        _, end = _span(row)
+        # counted from the day it is certainly a member: the last day of a month or year of
+        # joining, or the day it is known to have joined by (natoeu:notAfter)
+        begin = to_date(row.get("begin"), last=True)
         if begin is not None:
             periods[row["org"]][row["member"]].append((begin, end))
     series = [Series(short_label(g, org, 12), colours[org], _steps(members), False)

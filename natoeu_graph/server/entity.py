@@ -86,16 +86,20 @@ class EntityView:
 
 
 def _date(g: Graph, instant: Any) -> str:
+    """The instant at its precision: a day, a month, a year, or "by" a day (natoeu:notAfter)."""
     for p in (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear):
         for o in g.objects(instant, p):
             return str(o)
+    for o in g.objects(instant, NATOEU.notAfter):
+        return f"by {o}"
     return "?"
 
 
 def _interval_words(g: Graph, interval: Any) -> str:
     begin = [_date(g, b) for b in g.objects(interval, TIME.hasBeginning)]
     end = [_date(g, e) for e in g.objects(interval, TIME.hasEnd)]
-    words = f"from {begin[0]}" if begin else "from an unknown date"
+    words = ((f"begun {begin[0]}" if begin[0].startswith("by ") else f"from {begin[0]}")
+             if begin else "from an unknown date")
     return words + (f" to {end[0]}" if end else f" ({open_end(g, interval)})")
 
 
@@ -164,7 +168,8 @@ def _related_date(g: Graph, node: Any) -> str:
     dates = sorted(str(o) for o in g.objects(node, DCTERMS.date))
     if dates:
         return dates[0]
-    begins = sorted(day for p in (NATOEU.during, ORG.memberDuring)
+    # ISO text sorts a month or year at the start of its period; "by" a day sorts at that day
+    begins = sorted(day.removeprefix("by ") for p in (NATOEU.during, ORG.memberDuring)
                     for interval in g.objects(node, p)
                     for begin in g.objects(interval, TIME.hasBeginning)
                     if (day := _date(g, begin)) != "?")

@@ -17,5 +17,6 @@ OXIGRAPH_EQUAL = frozenset({
     "cyber-incidents", "eu-members", "exercises", "factsheet-changes", "factsheet-claims",
     "hybrid-coe", "joint-declarations", "measure-package-areas", "member-counts",
     "nato-members", "office-holders", "operation-links", "operations",
-    "political-consultations", "post-holder", "shared-members", "sources",
+    "political-consultations", "post-holder", "progress-reports", "shared-members", "sources",
+    "structures", "timeline",
 })

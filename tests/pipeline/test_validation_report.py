@@ -31,10 +31,14 @@ def test_each_problem_is_reported_once_with_its_owner_and_path(project_copy: Pat
     assert lines == [
         "Violation: data/memberships.ttl: ne:membership-alb-nato "
         "org:memberDuring/time:hasBeginning: An instant needs exactly one well-typed "
-        "time:inXSDDate (xsd:date), time:inXSDgYearMonth or time:inXSDgYear.",
+        "time:inXSDDate (xsd:date), time:inXSDgYearMonth, time:inXSDgYear or, where only a date "
+        "by which it happened is known, natoeu:notAfter (xsd:date).",
         "Violation: data/memberships.ttl: ne:membership-alb-nato "
-        "org:memberDuring/time:hasBeginning/time:inXSDDate: A membership needs a start date: "
-        "org:memberDuring/time:hasBeginning/time:inXSDDate typed xsd:date.",
+        "org:memberDuring/time:hasBeginning/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear"
+        "|natoeu:notAfter): A membership needs a start date: org:memberDuring/time:hasBeginning, "
+        "an instant with time:inXSDDate (or time:inXSDgYearMonth, time:inXSDgYear or "
+        "natoeu:notAfter where only that is known). Memberships of NATO and the EU need the day "
+        "(qa: imprecise_term_dates).",
         "Violation: data/people.ttl: ne:tenure-mark-rutte-nato-sg natoeu:during: "
         "The interval ends (2020-01-01) before it begins (2024-10-01).",
     ]
