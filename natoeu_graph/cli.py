@@ -405,6 +405,33 @@ def describe_cmd(obj: Ctx, output: str | None) -> None:
     _emit(describe(obj.graph()).serialize(format="turtle").encode("utf-8"), output)
 
 
+@main.command("coverage")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to FILE (atomic), keeping the hand-written part it has.")
+@click.pass_obj
+@handled
+def coverage_cmd(obj: Ctx, output: str | None) -> None:
+    """Write what the graph covers, year by year and topic by topic (Markdown).
+
+    Counts the fact nodes of the graph `natoeu export --inferred` writes by the year they
+    begin and by topic, the precision of their dates, the lists checked against a count
+    their sources state, and the known gaps. The part of FILE between the hand-written
+    markers (what is known to be missing, and why) is kept as it is.
+
+    \b
+    Example:
+      natoeu coverage -o docs/coverage.md
+    """
+    from .outputs.coverage import hand_written_part, render
+    from .outputs.export import combined
+
+    hand = None
+    if output and Path(output).exists():
+        hand = hand_written_part(Path(output).read_text(encoding="utf-8"))
+    text = render(combined(obj.graph(), True), hand)
+    _emit(text.encode("utf-8"), output)
+
+
 @main.command("release")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory for the dumps and their description.")

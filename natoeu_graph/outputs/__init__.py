@@ -2,7 +2,8 @@
 
 ``export`` (Turtle, N-Triples, TriG, N-Quads, JSON-LD), ``jsonld`` (compact and framed
 documents), ``describe`` (VoID and DCAT), ``links`` (owl:sameAs coverage), ``docs`` (HTML pages,
-with ``templates/``), ``diagram`` (the class diagram), ``timeline``; ``labels`` and ``walk`` are
-the helpers they share (display names, the nodes a description reaches).
+with ``templates/``), ``diagram`` (the class diagram), ``timeline``, ``coverage``
+(docs/coverage.md); ``labels`` and ``walk`` are the helpers they share (display names, the nodes
+a description reaches).
 May import: core, sparql, pipeline.
 """
