@@ -793,6 +793,23 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
 @click.option("--max-connections", default=1000, show_default=True,
               type=click.IntRange(1), help="Open connections; past it requests get 503 with "
               "Retry-After.")
+@click.option("--client-connections", default=64, show_default=True, type=click.IntRange(1),
+              help="Open connections one client may hold; past it its requests get 429 and the "
+              "connection is closed.")
+@click.option("--write-timeout", default=10.0, show_default=True,
+              type=click.FloatRange(0.1, 600),
+              help="Seconds a client may leave an answer unread (the send buffer full) before "
+              "its connection is cut.")
+@click.option("--cheap-per-client", default=8, show_default=True, type=click.IntRange(1, 1024),
+              help="Canned queries and pages one client may have computing or waiting; one "
+              "more gets 429.")
+@click.option("--local-prefix", default=24, show_default=True, type=click.IntRange(8, 32),
+              metavar="BITS", help="IPv4 loopback and private addresses count as one client "
+              "per network of BITS bits (32: each address is a client of its own).")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDRESS",
+              help="A reverse proxy's address: requests from it are attributed to the client "
+              "its X-Forwarded-For header names (repeatable; by default the header is "
+              "ignored).")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 60),
               help="Seconds a query may run before its worker is killed (503).")
 @click.option("--canned-timeout", default=60.0, show_default=True,
@@ -813,9 +830,10 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
 @handled
 def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
               per_client: int, header_timeout: float, body_timeout: float,
-              max_connections: int, timeout: float,
-              canned_timeout: float, max_rows: int, max_bytes: int, max_body: int,
-              queue: int, engine: str) -> None:
+              max_connections: int, client_connections: int, write_timeout: float,
+              cheap_per_client: int, local_prefix: int, trusted_proxies: tuple[str, ...],
+              timeout: float, canned_timeout: float, max_rows: int, max_bytes: int,
+              max_body: int, queue: int, engine: str) -> None:
     """Serve the validated graph: SPARQL endpoint, dereferenceable IRIs and pages, read-only.
 
     /sparql (SPARQL 1.1 Protocol), /queries/NAME?param=value, /id/X and /ontology (content
@@ -829,13 +847,24 @@ def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
       natoeu serve --port 8000 --timeout 10
       curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/queries/member-counts?date=2018-07-01'
     """
+    import ipaddress
+
     from .server import Limits, serve
 
+    for proxy in trusted_proxies:
+        try:
+            ipaddress.ip_address(proxy)
+        except ValueError:
+            raise UsageError(f"--trusted-proxy {proxy!r} is not an IP address",
+                             hint="Give the proxy's address as it connects, e.g. "
+                             "--trusted-proxy 127.0.0.1.") from None
     limits = Limits(workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
                     max_body=max_body, queue=queue, canned_timeout=canned_timeout,
                     cheap_workers=cheap_workers, per_client=per_client,
                     header_timeout=header_timeout, body_timeout=body_timeout,
-                    max_connections=max_connections)
+                    max_connections=max_connections, client_connections=client_connections,
+                    write_timeout=write_timeout, cheap_per_client=cheap_per_client,
+                    local_prefix=local_prefix, trusted_proxies=trusted_proxies)
     built = obj.graph(validated=True)
     click.echo(f"natoeu: serving {len(built.merged())} triples on http://{host}:{port}/ "
                f"({workers} workers, {timeout:g} s deadline); Ctrl+C stops", err=True)
