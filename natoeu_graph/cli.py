@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 data does not conform or a check returned rows, 2 usage
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import logging
 import os
@@ -44,13 +45,44 @@ def _fail(exc: NatoeuError) -> None:
     sys.exit(exc.exit_code)
 
 
+# what the machine, not natoeu, is short of: a full disk, a read-only or forbidden folder, a
+# path that cannot be one; no bug of ours (exit 4), but one message and a hint (exit 2)
+_MACHINE = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EFBIG: "the file is too large for the file system",
+            errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+            errno.EPERM: "operation not permitted", errno.ENOTDIR: "a part of the path is not "
+            "a folder", errno.ELOOP: "too many symbolic links", errno.ENAMETOOLONG:
+            "the name is too long", errno.EMFILE: "too many open files",
+            errno.ENFILE: "too many open files on the machine", errno.ENOMEM: "out of memory"}
+
+
+def machine_error(exc: OSError) -> UsageError | None:
+    """A user error for an OSError that says what the machine lacks (None for any other)."""
+    reason = _MACHINE.get(exc.errno or 0)
+    if reason is None:
+        text = str(exc)  # Oxigraph's storage errors carry no errno, only RocksDB's words
+        reason = next((why for words, why in (("No space left", "the disk is full"),
+                                               ("Read-only file system",
+                                                "the file system is read-only"),
+                                               ("Permission denied", "permission denied"))
+                       if words in text), None)
+    if reason is None:
+        return None
+    where = f"{exc.filename}: " if exc.filename else ""
+    return UsageError(f"{where}{reason} ({exc.strerror or str(exc).splitlines()[0]})",
+                      hint="Free some space, or choose a folder you may write to; what was "
+                      "there before is unchanged.")
+
+
 def handled(fn: F) -> F:
     """Turn library errors into one message and an exit code; never show a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a full disk on stdout is told here, not lost at exit
+            return result
         except NatoeuError as exc:
             _fail(exc)
         except BrokenPipeError:
@@ -60,14 +92,24 @@ def handled(fn: F) -> F:
             sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:
+            user = machine_error(exc)
+            if user is None:
+                _internal(exc)
+            else:
+                _fail(user)
         except Exception as exc:
-            if os.environ.get("NATOEU_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"error: internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("hint: this is a bug; rerun with NATOEU_DEBUG=1 and report it.", err=True)
-            sys.exit(4)
+            _internal(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal(exc: Exception) -> None:
+    if os.environ.get("NATOEU_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"error: internal error: {type(exc).__name__}: {exc}", err=True)
+    click.echo("hint: this is a bug; rerun with NATOEU_DEBUG=1 and report it.", err=True)
+    sys.exit(4)
 
 
 class Ctx:
@@ -107,6 +149,7 @@ class Ctx:
     def backend(self, validated: bool, extra: tuple[str, ...], store: str | None,
                 endpoint: str | None) -> Backend:
         """The store a query runs on: embedded rdflib, embedded Oxigraph, or an endpoint."""
+        from .stores import disk
         from .stores.backends import EndpointBackend, OxigraphBackend, RdflibBackend
 
         if endpoint:
@@ -117,14 +160,25 @@ class Ctx:
         if store not in (None, "rdflib") and kind != "oxigraph":
             raise UsageError(f"unknown store {store!r}",
                              hint="Use rdflib, oxigraph (in memory) or oxigraph:PATH.")
-        if kind == "oxigraph" and path and not extra:
-            warm = OxigraphBackend.at(Path(path), cache_key(self.res, validated))
+        located = disk.location(Path(path)) if kind == "oxigraph" and path else None
+        if located is not None and not extra:
+            warm = OxigraphBackend.at(located, cache_key(self.res, validated))
             if warm is not None:  # the store already holds this very graph
                 return warm
         built = self.graph(validated, extra)
         if kind == "rdflib":
             return RdflibBackend(built.dataset())
-        return OxigraphBackend(built, Path(path) if path else None)
+        return OxigraphBackend(built, located)
+
+    @staticmethod
+    def external(extra: tuple[str, ...]) -> contextlib.AbstractContextManager[None]:
+        """The deadline of everything a call does with --with files (NATOEU_PARSE_TIMEOUT):
+        parsing, checks, validation, the query; the output is written after it."""
+        if not extra:
+            return contextlib.nullcontext()
+        from .pipeline.parse_external import budget
+
+        return budget(extra)
 
     def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:
         built = build(self.res, validated=validated, use_cache=self.use_cache)
@@ -153,11 +207,24 @@ def backend_options(fn: F) -> F:
                         "on disk).")(fn)
 
 
+def _service_urls(_ctx: Any, _param: Any, values: tuple[str, ...]) -> tuple[str, ...]:
+    from .sparql.queries import normal_url
+
+    for url in values:
+        if normal_url(url) is None:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL without a user name, "
+                                     "an encoded slash or a backslash; e.g. "
+                                     "--allow-service http://127.0.0.1:7878/query")
+    return values
+
+
 def service_option(fn: F) -> F:
     return click.option(
         "--allow-service", "allow_service", multiple=True, metavar="URL",
+        callback=_service_urls,
         help="Allow SERVICE clauses to this endpoint: same scheme, host and port, and its path "
-        "or below (repeatable); all others are refused.")(fn)
+        "or below, compared after removing dot-segments (repeatable); all others are "
+        "refused.")(fn)
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -240,12 +307,14 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
                          hint=f"Run it as: natoeu query {name} --with FILE_OR_DIR (Turtle, "
                          "N-Triples, TriG, N-Quads, JSON-LD or RDF/XML).")
     check_values(q, given)  # before the graph is built; entities are looked up in it
-    backend = obj.backend(not no_validate, extra, store, endpoint)
-    given = resolve(q, given, lambda text, initial: backend.query(
-        text, initial, source=f"{name}: entity lookup"))
-    result = backend.query(q.text, bindings(q, given), source=q.path.name,
-                           allow_service=allow_service)
-    click.echo(format_result(result, fmt), nl=False)
+    with obj.external(extra):
+        backend = obj.backend(not no_validate, extra, store, endpoint)
+        given = resolve(q, given, lambda text, initial: backend.query(
+            text, initial, source=f"{name}: entity lookup"))
+        result = backend.query(q.text, bindings(q, given), source=q.path.name,
+                               allow_service=allow_service)
+        text = format_result(result, fmt)  # rdflib evaluates a SELECT as it is read
+    click.echo(text, nl=False)
     if not (extra or store or endpoint):
         obj.prime_warm_path()
 
@@ -284,13 +353,15 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
             raise InputError(qfile, None, f"cannot read query file: {exc}") from exc
         source = qfile
     assert query is not None
-    backend = obj.backend(not no_validate, extra, store, endpoint)
-    if store or endpoint:  # stores that read the text themselves get the declarations in it
-        prepare(query, source, allow_service)  # errors located in the user's own text
-        query = with_prefixes(query)
-    result = backend.query(query, source=source, allow_service=allow_service)
-    default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
-    click.echo(format_result(result, fmt or default), nl=False)
+    with obj.external(extra):
+        backend = obj.backend(not no_validate, extra, store, endpoint)
+        if store or endpoint:  # stores that read the text themselves get the declarations
+            prepare(query, source, allow_service)  # errors located in the user's own text
+            query = with_prefixes(query)
+        result = backend.query(query, source=source, allow_service=allow_service)
+        default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
+        text = format_result(result, fmt or default)
+    click.echo(text, nl=False)
     empty = not result.askAnswer if result.type == "ASK" else \
         (len(result.graph or ()) == 0 if result.graph is not None else not select_rows(result))
     if empty:  # an empty answer may come from a misspelt term: say so
@@ -367,12 +438,13 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
         raise UsageError(f"--frame frames JSON-LD, and the format asked for is {fmt}",
                          hint=f"Add -f jsonld: natoeu export -f jsonld --frame {frame_name}")
     context = load_context(obj.res.context)
-    built = obj.graph(not no_validate, extra)
-    if frame_name:
-        data = framed(built, context, jsonld.load_frame(obj.res.ontology_dir, frame_name))
-    else:
-        data = serialize(built, fmt, inferred=inferred, context=context,
-                         remember=obj.use_cache)
+    with obj.external(extra):
+        built = obj.graph(not no_validate, extra)
+        if frame_name:
+            data = framed(built, context, jsonld.load_frame(obj.res.ontology_dir, frame_name))
+        else:
+            data = serialize(built, fmt, inferred=inferred, context=context,
+                             remember=obj.use_cache)
     _emit(data, output)
 
 
@@ -529,13 +601,14 @@ def load_cmd(obj: Ctx, store: str, no_validate: bool) -> None:
     """
     import time
 
+    from .stores import disk
     from .stores.load import load_store
 
     kind, _, path = store.partition(":")
     if kind != "oxigraph" or not path:
         raise UsageError(f"--store {store!r} is not oxigraph:PATH")
     start = time.monotonic()
-    triples = load_store(obj.res, Path(path), validated=not no_validate,
+    triples = load_store(obj.res, disk.location(Path(path)), validated=not no_validate,
                         progress=lambda msg: click.echo(
                             f"{time.monotonic() - start:7.1f} s  {msg}", err=True))
     click.echo(f"wrote {path}: {triples} triples in 3 named graphs")
@@ -714,7 +787,8 @@ def reconcile_cmd(obj: Ctx, print_query: bool, results: str | None, differences_
                          hint="Run `natoeu reconcile --print-query`, run that query on the "
                          "Wikidata Query Service, save the JSON, then `natoeu reconcile --with "
                          "FILE`.")
-    rows = reconcile(graph, read_results(Path(results)))
+    with obj.external((results,)):  # the deadline of every --with: reading and comparing
+        rows = reconcile(graph, read_results(Path(results)))
     shown = [r for r in rows if r.status != AGREE] if differences_only else rows
     names = new_graph()
     for r in shown:
