@@ -561,8 +561,10 @@ def check_cmd(obj: Ctx) -> None:
     for c in outcome.checks:
         if c.rows:
             click.echo(f"FAIL check {c.name}: {len(c.rows)} row(s): {c.summary}", err=True)
-            for row in c.rows[:20]:
-                click.echo("    " + "  ".join(row), err=True)
+            for where, row in c.located()[:20]:
+                click.echo("    " + (f"{where}: " if where else "") + "  ".join(row), err=True)
+            if len(c.rows) > 20:
+                click.echo(f"    ... and {len(c.rows) - 20} more", err=True)
         else:
             click.echo(f"ok   check {c.name}")
     for name, n in outcome.queries:

@@ -4,5 +4,5 @@
 (``natoeu check``: violation queries and every canned query over the built graph), ``stale``
 (``natoeu stale``: open ends by the age of their last verification), ``reconcile``
 (``natoeu reconcile``: memberships and terms of office against a saved Wikidata answer).
-May import: core, sparql, pipeline.
+May import: core, sparql, pipeline, stores.
 """
