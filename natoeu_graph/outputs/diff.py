@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from ..core.errors import InputError, UsageError
 from ..core.namespaces import GRAPH_INFERRED, INSTANCES_BASE, ONTOLOGY_IRI, new_graph
-from ..core.resources import Resources, is_tree
+from ..core.resources import Resources
 from .labels import curie, label
 
 # A blank node's content: its (predicate, value) pairs, values themselves terms or trees.
@@ -164,7 +164,7 @@ def load_side(spec: str, res: Resources) -> Side:
     if path.is_dir():
         if (path / RELEASE_DUMP).is_file():
             g = _parse_file(path / RELEASE_DUMP)
-        elif is_tree(path):
+        elif (path / "ontology" / "natoeu.ttl").is_file() and (path / "data").is_dir():
             g = _parse_tree(path)
         else:
             raise UsageError(f"{spec}: not a release folder (no {RELEASE_DUMP}) nor a project "

@@ -198,15 +198,12 @@ class _Site:
             self.files[f"{path.strip('/')}.{_EXT[fmt]}"] = reply["body"]
 
 
-def _changes(site: _Site) -> None:
-    d = site.diff
-    assert d is not None
-    entries = []
-    for e in d.entities:
-        href = entity.local_href(URIRef(e.iri)) if e.iri else None
-        entries.append({**e.__dict__, "href": href})
-    site.page("/changes", "changes.html.j2", title="Changes", d=d, counts=d.counts(),
-              entities=entries)
+def changes_page(renderer: Renderer, d: Diff) -> bytes:
+    """The changes page: what ``d`` found, by entity, each linked to its page."""
+    entries = [{**e.__dict__, "href": entity.local_href(URIRef(e.iri)) if e.iri else None}
+               for e in d.entities]
+    return renderer.render("/changes", "changes.html.j2", title="Changes", d=d,
+                           counts=d.counts(), entities=entries).encode()
 
 
 def build_site(built: Built, res: Resources, context: dict[str, Any], context_bytes: bytes,
@@ -266,7 +263,7 @@ def build_site(built: Built, res: Resources, context: dict[str, Any], context_by
     site.page("/downloads", "downloads.html.j2", title="Downloads", version=site.version,
               previous=old_version, files=dumps)
     if previous is not None:
-        _changes(site)
+        files["changes.html"] = changes_page(r, previous)
     files.update(_static_files())
     files[".htaccess"] = htaccess.site_rules(site_csp())
     if base_url is not None:
