@@ -52,7 +52,7 @@ def _planted(g: Graph) -> dict[str, Any]:
     linked = sorted(s for s in set(g.subjects(OWL.sameAs, None))
                     if isinstance(s, URIRef) and len(set(g.objects(s, OWL.sameAs))) >= 2)
     gone_from = linked[0]
-    gone = sorted(g.objects(gone_from, OWL.sameAs))[0]
+    gone = sorted(g.objects(gone_from, OWL.sameAs), key=str)[0]
     g.remove((gone_from, OWL.sameAs, gone))
     # a changed end date: the first interval, by its holder, that has an end
     ends = sorted((str(holder), p, instant) for holder, p, interval in g
@@ -61,10 +61,12 @@ def _planted(g: Graph) -> dict[str, Any]:
                   for instant in [end] if (end, TIME.inXSDDate, None) in g)
     holder, via, instant = ends[0]
     old_date = g.value(instant, TIME.inXSDDate)
+    assert isinstance(old_date, Literal)
     new_date = Literal("1999-12-31", datatype=old_date.datatype)
     g.set((instant, TIME.inXSDDate, new_date))
     # a changed label
-    (old_label,) = [o for o in g.objects(FIN, RDFS.label) if o.language == "en"]
+    (old_label,) = [o for o in g.objects(FIN, RDFS.label)
+                    if isinstance(o, Literal) and o.language == "en"]
     g.remove((FIN, RDFS.label, old_label))
     g.add((FIN, RDFS.label, Literal("Republic of Finland", lang="en")))
     return {"removed_from": str(gone_from), "removed": gone, "holder": holder, "via": via,
