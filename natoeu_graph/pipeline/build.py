@@ -23,7 +23,7 @@ from ..core.errors import NotConformingError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, new_graph
 from ..core.resources import Resources, cache_dir
 from . import memo
-from .parse import SubjectFiles, canonical_bnodes, parse_files, parse_turtle
+from .parse import SubjectFiles, canonical_triples, parse_turtle, read_files, read_turtle
 
 if TYPE_CHECKING:
     from .validate import Report
@@ -220,12 +220,13 @@ def _load(key: str) -> Built | None:
 
 
 def parse_project(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:
-    """Parse ontology, shapes and data; blank nodes get canonical labels."""
+    """Parse ontology, shapes and data; blank nodes get canonical labels (the shapes' too, so
+    that a validation remembered by pipeline.incremental names the same shape nodes)."""
     root = res.root
-    ontology = canonical_bnodes(parse_turtle(res.ontology, str(res.ontology.relative_to(root))))
-    shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(root)))
-    data, origin = parse_files(res.data_files(), root)
-    return ontology, shapes, canonical_bnodes(data), origin
+    ontology = canonical_triples(read_turtle(res.ontology, str(res.ontology.relative_to(root))))
+    shapes = canonical_triples(read_turtle(res.shapes, str(res.shapes.relative_to(root))))
+    data, origin = read_files(res.data_files(), root)
+    return _graph(ontology), _graph(shapes), _graph(canonical_triples(data)), origin
 
 
 def check(res: Resources) -> tuple[Report, SubjectFiles]:
