@@ -115,8 +115,8 @@ def _day(built: Built) -> dt.date:
 def _spec(q: CannedQuery) -> dict[str, Any]:
     proven = q.name in OXIGRAPH_EQUAL
     note = ("Its answers are proven equal to those of natoeu query." if proven else
-            "natoeu query answers this question with rdflib; Oxigraph's answer is not proven "
-            "equal to it (see the project's engine tests).")
+            "natoeu query answers this question with rdflib, and Oxigraph's answer is not proven "
+            "equal to it: values may be typed differently.")
     return {"name": q.name, "text": with_prefixes(q.text), "external": q.external,
             "proven": proven, "engine_note": note,
             "params": [{"name": p.name, "kind": p.kind, "default": p.default,
