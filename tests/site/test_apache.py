@@ -21,6 +21,8 @@ from natoeu_graph.pipeline.build import Built
 from natoeu_graph.site.htaccess import w3id_rules
 from natoeu_graph.site.write import Written, site_csp
 
+pytest_plugins = ["site_fixtures"]  # the site, its static server, the browser
+
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
 MODULES = Path("/usr/lib/apache2/modules")
 ACCEPT = {  # what clients send -> the file extension and media type they must get

@@ -30,6 +30,8 @@ from natoeu_graph.site.links import relative
 from natoeu_graph.site.write import SiteInfo, Written, build_site, changes_page, site_csp
 from natoeu_graph.sparql.queries import list_queries
 
+pytest_plugins = ["site_fixtures"]  # the site, its static server, the browser
+
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 
 

@@ -29,6 +29,8 @@ from natoeu_graph.sparql.results import format_result
 from natoeu_graph.stores.backends import RdflibBackend
 from natoeu_graph.stores.proven import OXIGRAPH_EQUAL
 
+pytest_plugins = ["site_fixtures"]  # the site, its static server, the browser
+
 PROVEN = [(n, p) for n, p in CASES if n in OXIGRAPH_EQUAL]
 # an entity given by its label, resolved in the browser from the site's index
 LABELLED = [("sources", {"entity": "Sweden"})]

@@ -1,5 +1,10 @@
-"""The static site, written once per session by the library (what `natoeu site` calls), and a
-static file server on 127.0.0.1 for the browser tests."""
+"""Fixtures of the site tests: the static site, written once per test process by the library
+(what `natoeu site` calls), a static file server on 127.0.0.1 and a headless browser.
+
+Test modules load them as a plugin (``pytest_plugins = ["site_fixtures"]``), so the site is
+built once per test process however many modules use it (a conftest.py here would shadow the
+root one, whose helpers other test modules import by the name ``conftest``).
+"""
 
 from __future__ import annotations
 
