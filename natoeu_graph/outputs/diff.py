@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import OWL, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from ..core.errors import InputError, UsageError
@@ -273,7 +274,9 @@ class _Words:
     def label(self, node: Node) -> str:
         for g in self.graphs:
             if (node, None, None) in g:
-                return label(g, node)
+                title = g.value(node, DCTERMS.title)  # the ontology has a title, no label
+                return str(title) if title is not None and (node, RDFS.label, None) not in g \
+                    else label(g, node)
         return curie(self.names, node)
 
     def value(self, value: Value) -> str:

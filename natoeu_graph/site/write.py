@@ -200,8 +200,11 @@ class _Site:
 
 def changes_page(renderer: Renderer, d: Diff) -> bytes:
     """The changes page: what ``d`` found, by entity, each linked to its page."""
-    entries = [{**e.__dict__, "href": entity.local_href(URIRef(e.iri)) if e.iri else None}
-               for e in d.entities]
+    def href(iri: str) -> str | None:
+        return "/ontology" if iri == ONTOLOGY_IRI else \
+            entity.local_href(URIRef(iri)) if iri else None
+
+    entries = [{**e.__dict__, "href": href(e.iri)} for e in d.entities]
     return renderer.render("/changes", "changes.html.j2", title="Changes", d=d,
                            counts=d.counts(), entities=entries).encode()
 
