@@ -470,13 +470,14 @@ def site_cmd(obj: Ctx, out_dir: str, previous: str | None, base_url: str | None)
     import time
 
     from .outputs.diff import diff, load_side, side_of
-    from .site.write import write_site
+    from .site.write import check_target, write_site
 
     if base_url is not None and not base_url.startswith(("https://", "http://")):
         raise UsageError(f"--base-url {base_url!r} is not an http(s) URL",
                          hint="Give the address the site will have, e.g. "
                          "https://example.org/natoeu/.")
     start = time.monotonic()
+    check_target(Path(out_dir))
     old = load_side(previous, obj.res) if previous else None
     built = obj.graph()
     changes = diff(old, side_of("this release", (built.ontology, built.asserted))) \
@@ -502,10 +503,10 @@ def diff_cmd(obj: Ctx, old: str, new: str, fmt: str) -> None:
     """Say what changed between two versions of the graph: facts added, removed and changed,
     grouped by entity, with labels. Exit 0 when they state the same facts, 1 when they differ.
 
-    OLD and NEW are each a release folder (`natoeu release`), a dump (.nt, .ttl, .jsonld,
-    .trig, .nq), a project tree or a git revision of this project (HEAD~1, a tag). The
-    ontology and the asserted facts are compared, not the entailments; blank nodes (time
-    intervals, signatures) by what they say.
+    OLD and NEW are each a release folder (of `natoeu release` or `natoeu site`), a dump
+    (.nt, .ttl, .jsonld, .trig, .nq), a project tree or a git revision of this project
+    (HEAD~1, a tag). The ontology and the asserted facts are compared, not the entailments;
+    blank nodes (time intervals, signatures) by what they say.
 
     \b
     Examples:

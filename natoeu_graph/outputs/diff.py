@@ -163,8 +163,10 @@ def load_side(spec: str, res: Resources) -> Side:
     """A release folder, a dump, a project tree, or a git revision of ``res``'s repository."""
     path = Path(spec)
     if path.is_dir():
-        if (path / RELEASE_DUMP).is_file():
-            g = _parse_file(path / RELEASE_DUMP)
+        in_site = sorted(path.glob(f"release/*/{RELEASE_DUMP}"))  # a `natoeu site` folder
+        if (path / RELEASE_DUMP).is_file() or len(in_site) == 1:
+            g = _parse_file(path / RELEASE_DUMP if (path / RELEASE_DUMP).is_file()
+                            else in_site[0])
         elif (path / "ontology" / "natoeu.ttl").is_file() and (path / "data").is_dir():
             g = _parse_tree(path)
         else:
