@@ -206,3 +206,10 @@ def test_the_command(tmp_path: Path, site: Written) -> None:
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 2 and "not an earlier `natoeu site` output" in result.stderr
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
+
+
+def test_a_site_folder_is_a_release_to_diff_against(site: Written, res: Resources) -> None:
+    from natoeu_graph.outputs.diff import diff, load_side, to_text
+
+    d = diff(load_side(str(site.root), res), load_side(str(res.root), res))
+    assert d.equal, to_text(d)
