@@ -15,15 +15,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import OWL, BNode, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import OWL, Dataset, Graph
 
 from ..core import checked
 from ..core.errors import NotConformingError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, new_graph
 from ..core.resources import Resources, cache_dir
+from ..core.termtable import TermTable, decode_table
 from . import memo
-from .parse import SubjectFiles, canonical_bnodes, parse_files, parse_turtle
+from .parse import SubjectFiles, canonical_triples, parse_turtle, read_files, read_turtle
 
 if TYPE_CHECKING:
     from .validate import Report
@@ -51,6 +51,10 @@ class Built:
         self.key = key
         self.validated = validated
         self.from_cache = from_cache
+        # set when the parts were parsed in this process (not read from the cache): what
+        # checks need to name the file and line of a node
+        self.origin: SubjectFiles | None = None
+        self.shapes: Graph | None = None
         self._merged: Graph | None = None
         self._dataset: Dataset | None = None
 
@@ -114,10 +118,7 @@ def cache_key(res: Resources, validated: bool) -> str:
         h.update(path.name.encode() + b"\0")
         h.update(path.read_bytes() if path.exists() else b"<missing>")
         h.update(b"\0")
-    package = Path(__file__).resolve().parent.parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0")
-        h.update(path.read_bytes())
+    h.update(memo.code_digest().encode())
     for lib in _LIBS:
         try:
             version = metadata.version(lib)
@@ -138,43 +139,13 @@ def _cache_file(key: str) -> Path:
 KEEP_CACHE_FILES = 8  # the newest graphs kept (several project trees may share the directory)
 
 
-def _encode(term: Any) -> list[str]:
-    if isinstance(term, Literal):
-        return ["l", str(term), str(term.datatype or ""), term.language or ""]
-    return ["b" if isinstance(term, BNode) else "u", str(term)]
-
-
-def _decode(spec: list[str]) -> Node:
-    kind = spec[0]
-    if kind == "u":
-        return URIRef(spec[1])
-    if kind == "b":
-        return BNode(spec[1])
-    if kind == "l":
-        return Literal(spec[1], datatype=URIRef(spec[2]) if spec[2] else None,
-                       lang=spec[3] or None)
-    raise ValueError(f"unknown term kind {kind!r}")
-
-
 def _save(built: Built) -> None:
     """The three parts as JSON (a table of terms, triples as indexes into it): data only, so a
     planted or damaged cache file can at most cause a rebuild, never run code."""
-    index: dict[Any, int] = {}
-    table: list[list[str]] = []
-    parts: dict[str, list[list[int]]] = {}
-    for name in ("ontology", "asserted", "inferred"):
-        rows = []
-        for triple in built.triples(name):
-            row = []
-            for term in triple:
-                at = index.get(term)
-                if at is None:
-                    at = index[term] = len(table)
-                    table.append(_encode(term))
-                row.append(at)
-            rows.append(row)
-        parts[name] = rows
-    payload = json.dumps({"key": built.key, "validated": built.validated, "terms": table,
+    terms = TermTable()
+    parts = {name: [terms.ids(triple) for triple in built.triples(name)]
+             for name in ("ontology", "asserted", "inferred")}
+    payload = json.dumps({"key": built.key, "validated": built.validated, "terms": terms.table,
                           **parts}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     with contextlib.suppress(OSError):  # an unwritable cache only costs speed
         target = _cache_file(built.key)
@@ -209,7 +180,7 @@ def _load(key: str) -> Built | None:
         data = json.loads(payload)
         if data.get("key") != key:
             return None
-        terms = [_decode(spec) for spec in data["terms"]]
+        terms = decode_table(data["terms"])
         parts = {name: [(terms[a], terms[b], terms[c]) for a, b, c in data[name]]
                  for name in ("ontology", "asserted", "inferred")}
         validated = bool(data["validated"])
@@ -220,20 +191,45 @@ def _load(key: str) -> Built | None:
 
 
 def parse_project(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:
-    """Parse ontology, shapes and data; blank nodes get canonical labels."""
+    """Parse ontology, shapes and data; blank nodes get canonical labels (the shapes' too, so
+    that a validation remembered by pipeline.incremental names the same shape nodes)."""
     root = res.root
-    ontology = canonical_bnodes(parse_turtle(res.ontology, str(res.ontology.relative_to(root))))
-    shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(root)))
-    data, origin = parse_files(res.data_files(), root)
-    return ontology, shapes, canonical_bnodes(data), origin
+    ontology = canonical_triples(read_turtle(res.ontology, str(res.ontology.relative_to(root))))
+    shapes = canonical_triples(read_turtle(res.shapes, str(res.shapes.relative_to(root))))
+    data, origin = read_files(res.data_files(), root)
+    return _graph(ontology), _graph(shapes), _graph(canonical_triples(data)), origin
 
 
-def check(res: Resources) -> tuple[Report, SubjectFiles]:
-    """Validate the asserted graph without touching the cache."""
-    from .validate import validate  # pyshacl is slow to import; a warm query never needs it
-
+def check(res: Resources, use_cache: bool = True) -> tuple[Report, SubjectFiles]:
+    """Validate the asserted graph (remembered pair results reused where ``use_cache``)."""
     ontology, shapes, data, origin = parse_project(res)
-    return validate(ontology + data, shapes, origin), origin
+    return validate_parsed(res, ontology, shapes, data, origin, use_cache), origin
+
+
+def validate_parsed(res: Resources, ontology: Graph, shapes: Graph, data: Graph,
+                    origin: SubjectFiles, use_cache: bool) -> Report:
+    """SHACL over ontology + data, plus unknown terms (pipeline.terms): incrementally with the
+    cache (pipeline.incremental), else every shape at once (pipeline.validate), the reference
+    both are tested against."""
+    from .locate import Locator
+    from .terms import describe, find_unknown
+
+    locator = Locator(res.root, data, ontology, str(res.ontology.relative_to(res.root)), origin)
+    if use_cache:
+        from .incremental import validate as incremental  # pyshacl is slow to import
+
+        report = incremental(ontology, data, shapes, origin, res.root, cache_dir(),
+                             locator=locator).report
+    else:
+        from .validate import validate
+
+        report = validate(ontology + data, shapes, origin, locator=locator)
+    found = find_unknown((ontology, shapes, data), ontology, shapes)
+    if found:
+        files = [str(p.relative_to(res.root)) for p in res.input_files()]
+        report.unknown = describe(found, ontology, locator, files, shapes)
+        report.conforms = False
+    return report
 
 
 def _report_value(report: Report) -> dict[str, Any]:
@@ -252,7 +248,7 @@ def validation(res: Resources, use_cache: bool = True) -> dict[str, Any]:
         hit = memo.load(cache_dir(), "validation", key)
         if isinstance(hit, dict) and {"conforms", "text", "turtle"} <= hit.keys():
             return hit
-    report, _ = check(res)
+    report, _ = check(res, use_cache)
     value = _report_value(report)
     if use_cache:
         memo.save(cache_dir(), "validation", key, value)
@@ -276,16 +272,15 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
     # conforms is not made again; a report made here is kept for `natoeu validate`
     earlier = memo.load(cache_dir(), "validation", key) if validated and use_cache else None
     if validated and not (isinstance(earlier, dict) and earlier.get("conforms") is True):
-        from .validate import validate  # pyshacl is slow to import
-
-        report = validate(ontology + data, shapes, origin)
+        report = validate_parsed(res, ontology, shapes, data, origin, use_cache)
         if use_cache:
             memo.save(cache_dir(), "validation", key, _report_value(report))
         if not report.conforms:
+            terms = f"{len(report.unknown)} unknown term(s), " if report.unknown else ""
             raise NotConformingError(
-                f"the graph does not conform to the shapes ({len(report.errors)} violation(s))",
-                report.text(),
-                hint="Fix the data (see the report), or pass --no-validate to debug.",
+                f"the graph does not conform to the shapes ({terms}{len(report.errors)} "
+                "violation(s))", report.text(),
+                hint="Fix the data at the lines shown, or pass --no-validate to debug.",
             )
     # owl:sameAs links stay out of the closure: owlrl would copy every triple of a linked node
     # onto its Wikidata and DBpedia IRIs.
@@ -294,6 +289,7 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
     inferred = infer_within_budget(reasoning_input, ontology=ontology)
     built = Built(ontology=ontology, asserted=data, inferred=inferred, key=key,
                   validated=validated)
+    built.origin, built.shapes = origin, shapes
     if use_cache:
         _save(built)
     return built

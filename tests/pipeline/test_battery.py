@@ -187,7 +187,8 @@ def test_invalid_iris_are_rejected_never_dropped(tmp_path: Path, name: str, cont
 def test_iri_with_space_in_data(project_copy: Path, tmp_path: Path) -> None:
     line = break_data(project_copy, "places.ttl", "ne:place-warsaw",
                       "    rdfs:seeAlso <http://ex/a b> ;")
-    refused_data(project_copy, tmp_path, f"data/places.ttl:{line}: invalid IRI")
+    refused_data(project_copy, tmp_path,
+                 f"data/places.ttl:{line}: Turtle syntax error: Invalid IRI")
 
 
 def test_valid_odd_iris_round_trip_exactly(tmp_path: Path) -> None:
