@@ -77,11 +77,14 @@ def read(result: Result, ask: bool, booleans: set[str]) -> Result:
         return result
     if result.type != "SELECT" or not booleans:
         return result
-    columns = [Variable(b) for b in booleans]
-    for row in result.bindings:
-        for v in columns:
-            cell = row.get(v)
-            if isinstance(cell, Literal) and cell.datatype == XSD.integer \
-                    and str(cell) in ("0", "1"):
-                row[v] = Literal(str(cell) == "1")
+    columns = {Variable(b) for b in booleans}
+
+    def standard(v: Variable, cell: Any) -> Any:
+        if v in columns and isinstance(cell, Literal) and cell.datatype == XSD.integer \
+                and str(cell) in ("0", "1"):
+            return Literal(str(cell) == "1")
+        return cell
+
+    result.bindings = [{v: standard(v, cell) for v, cell in row.items()}
+                       for row in result.bindings]
     return result
