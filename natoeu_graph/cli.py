@@ -437,6 +437,12 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
     if frame_name and fmt != "jsonld":
         raise UsageError(f"--frame frames JSON-LD, and the format asked for is {fmt}",
                          hint=f"Add -f jsonld: natoeu export -f jsonld --frame {frame_name}")
+    if frame_name and inferred:  # it was silently ignored
+        raise UsageError("--frame frames the asserted data; it cannot add the entailments "
+                         "(--inferred)",
+                         hint=f"Drop --inferred (natoeu export -f jsonld --frame {frame_name}), "
+                         "or export the entailments unframed: natoeu export -f jsonld "
+                         "--inferred.")
     context = load_context(obj.res.context)
     with obj.external(extra):
         built = obj.graph(not no_validate, extra)

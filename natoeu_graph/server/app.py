@@ -106,6 +106,11 @@ async def _read_body(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
+def _service_iri(request: Request) -> str:
+    """The endpoint's IRI as the client named it: the base of a query's relative IRIs."""
+    return str(request.url.replace(path="/sparql", query="", fragment=""))
+
+
 def _form(text: str) -> list[tuple[str, str]]:
     try:
         return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
@@ -305,7 +310,7 @@ class Server:
             raise ProtocolError(400, "bad_format", "format must be one of "
                                 + ", ".join([*RESULT_TYPES, *GRAPH_TYPES]))
         reply = await self.run(request, {"op": "sparql", "query": query, "format": fmt,
-                                         "dataset": dataset,
+                                         "dataset": dataset, "base": _service_iri(request),
                                          "accept": request.headers.get("accept")}, adhoc=True)
         return self.send(request, reply, download=fmt)
 
@@ -396,7 +401,7 @@ class Server:
         if len(query.encode()) > self.limits.max_body:
             raise ProtocolError(413, "request_too_large", "the query is too long")
         reply = await self.run(request, {
-            "op": "sparql", "query": query, "format": None,
+            "op": "sparql", "query": query, "format": None, "base": _service_iri(request),
             "accept": "application/sparql-results+json, text/turtle",
             "page": "editor", "args": {"query": query}}, adhoc=True)
         return self.send(request, reply)

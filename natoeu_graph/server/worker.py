@@ -166,7 +166,9 @@ def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
                     result = ctx.graph.query(prepared, initBindings={
                         Variable(k): v for k, v in values.items()})
                 return _answer(result, job.get("accept"), job.get("format"), ctx.limits)
-            prepared = prepare(job["query"], "query", allow_dataset=True)
+            # relative IRIs resolve against the service IRI, as Oxigraph server does: left
+            # relative, `<s>` came out as `<s>` in N-Triples and made RDF/XML fail
+            prepared = prepare(job["query"], "query", allow_dataset=True, base=job.get("base"))
             # the protocol's dataset (checked by the app) wins over the query's FROM clauses
             chosen = job.get("dataset")
             clause = dataset_clause(prepared)

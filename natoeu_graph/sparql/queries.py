@@ -252,16 +252,17 @@ def service_allowed(endpoint: str, allowed: tuple[str, ...]) -> bool:
 
 
 def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (),
-            allow_dataset: bool = False) -> Any:
+            allow_dataset: bool = False, base: str | None = None) -> Any:
     """Parse SPARQL text, turning pyparsing's errors into one line with line and column.
 
     FROM / FROM NAMED (rdflib reads them as files or URLs) and SERVICE (rdflib sends the
     current bindings to any host) are refused. With ``allow_dataset`` FROM / FROM NAMED pass:
     the caller must then resolve them itself (``dataset_clause``) and evaluate
-    ``without_dataset(prepared)``, so rdflib never sees them.
+    ``without_dataset(prepared)``, so rdflib never sees them. ``base``: the IRI that relative
+    IRIs in the text resolve against (a server's: its endpoint), unless the text has a BASE.
     """
     try:
-        prepared = parsed(text, None, _STANDARD)
+        prepared = parsed(text, base, _STANDARD)
     except RecursionError:
         raise UsageError(f"{source}: SPARQL nested too deeply") from None
     except Exception as exc:
