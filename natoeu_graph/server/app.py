@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -106,8 +107,17 @@ async def _read_body(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-def _service_iri(request: Request) -> str:
-    """The endpoint's IRI as the client named it: the base of a query's relative IRIs."""
+# an IRI reference without a scheme (SPARQL's IRIREF characters): a relative IRI
+_RELATIVE = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)"
+                       r"(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
+
+
+def _service_iri(request: Request, query: str) -> str | None:
+    """The endpoint's IRI as the client named it, the base of the query's relative IRIs; None
+    when the text has none, so that the answer (and its cache entry) does not depend on the
+    Host header."""
+    if not _RELATIVE.search(query):
+        return None
     return str(request.url.replace(path="/sparql", query="", fragment=""))
 
 
@@ -310,7 +320,7 @@ class Server:
             raise ProtocolError(400, "bad_format", "format must be one of "
                                 + ", ".join([*RESULT_TYPES, *GRAPH_TYPES]))
         reply = await self.run(request, {"op": "sparql", "query": query, "format": fmt,
-                                         "dataset": dataset, "base": _service_iri(request),
+                                         "dataset": dataset, "base": _service_iri(request, query),
                                          "accept": request.headers.get("accept")}, adhoc=True)
         return self.send(request, reply, download=fmt)
 
@@ -401,7 +411,7 @@ class Server:
         if len(query.encode()) > self.limits.max_body:
             raise ProtocolError(413, "request_too_large", "the query is too long")
         reply = await self.run(request, {
-            "op": "sparql", "query": query, "format": None, "base": _service_iri(request),
+            "op": "sparql", "query": query, "format": None, "base": _service_iri(request, query),
             "accept": "application/sparql-results+json, text/turtle",
             "page": "editor", "args": {"query": query}}, adhoc=True)
         return self.send(request, reply)

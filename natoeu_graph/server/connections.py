@@ -34,6 +34,8 @@ from starlette.responses import Response
 from .clients import Shares
 
 _OVER_SHARE_HEAD = 1.0  # seconds an over-share connection has to send its request head
+# the transport's buffer, on top of the kernel's: asyncio's default high-water mark is 64 KiB
+_HIGH_WATER, _LOW_WATER = 32 * 1024, 8 * 1024
 
 
 def _base() -> type:
@@ -68,6 +70,7 @@ def guarded_protocol(header_timeout: float, max_connections: int, busy_app: Any,
 
         def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
+            transport.set_write_buffer_limits(high=_HIGH_WATER, low=_LOW_WATER)
             opened[0] += 1
             if max_open is not None and opened[0] > max_open:
                 transport.abort()  # connection_lost follows and gives the place back
@@ -134,7 +137,7 @@ def guarded_protocol(header_timeout: float, max_connections: int, busy_app: Any,
     return GuardedProtocol
 
 
-SLICE = 64 * 1024  # bytes handed to the transport at a time
+SLICE = 32 * 1024  # bytes handed to the transport at a time
 
 
 class SlicedResponse(Response):
@@ -143,7 +146,7 @@ class SlicedResponse(Response):
     Written whole, an answer the client does not read is copied into the transport's buffer
     (8 MB for each slow reader of a cached 8 MB answer). Here each slice is a view of the cached
     body, handed over only once the buffer has drained below its high-water mark (uvicorn waits
-    for that before each message), so a connection holds at most about two slices.
+    for that before each message), so a connection holds at most about two slices (64 KiB).
     """
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

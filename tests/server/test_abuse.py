@@ -58,7 +58,8 @@ def _get(live: LiveServer, path: str, source: str,
     """One GET from ``source`` (a loopback address), on a connection of its own."""
     with _connect(live, source) as s:
         head = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{head}\r\n".encode())
+        host = "" if "Host" in (headers or {}) else "Host: x\r\n"
+        s.sendall(f"GET {path} HTTP/1.1\r\n{host}Connection: close\r\n{head}\r\n".encode())
         data = b""
         while True:
             chunk = s.recv(65536)
@@ -218,3 +219,22 @@ def test_a_dead_idle_worker_is_replaced_before_a_request_reaches_it(live: LiveSe
     # an answer not in the cache: it needs a worker
     status, _, body = _get(live, "/queries/member-counts?date=2019-03-03", "127.0.0.10", JSON)
     assert status == 200, body
+
+
+def test_a_cached_answer_serves_every_host_name(live: LiveServer) -> None:
+    """The base of relative IRIs comes from the Host header: only a query that has one may
+    depend on it; any other is one cache entry, however the host is named (a client varying
+    the header would otherwise make every request a computation)."""
+    path = "/sparql?query=" + quote("SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }")
+    first = _get(live, path, "127.0.0.11", {**JSON, "Host": "one.example"})
+    assert first[0] == 200
+    idle = [w for s in _children(live.proc.pid) for w in _children(s)
+            if _state(w) not in (None, "Z") and os.sched_getscheduler(w) == os.SCHED_IDLE]
+    for w in idle:
+        os.kill(w, signal.SIGSTOP)
+    try:
+        again = _get(live, path, "127.0.0.11", {**JSON, "Host": "two.example"})
+    finally:
+        for w in idle:
+            os.kill(w, signal.SIGCONT)
+    assert again[0] == 200 and again[2] == first[2]
