@@ -46,6 +46,36 @@ SELECT ?state ?name WHERE {
   ?state a natoeu:State ; rdfs:label ?name .
   FILTER(LANG(?name) = "en")
 } ORDER BY ?name"""
+# Ad-hoc queries of five shapes, for the uncached mix (each request gets its own LIMIT, larger
+# than any answer: a new text every time, the same work)
+MIX = {
+    "join": """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?state ?name ?org WHERE {
+  ?m org:member ?state ; org:organization ?o .
+  ?state rdfs:label ?name . ?o rdfs:label ?org .
+  FILTER(LANG(?name) = "en" && LANG(?org) = "en")
+} ORDER BY ?name ?org""",
+    "aggregate": """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?l (COUNT(?m) AS ?n) WHERE {
+  ?m org:member ?s . ?s rdfs:label ?l
+} GROUP BY ?s ?l ORDER BY DESC(?n) ?l""",
+    "OPTIONAL": """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX time: <http://www.w3.org/2006/time#>
+SELECT ?m ?start ?end WHERE {
+  ?m org:memberDuring ?i . ?i time:hasBeginning/time:inXSDDate ?start .
+  OPTIONAL { ?i time:hasEnd/time:inXSDDate ?end }
+} ORDER BY ?m""",
+    "property path": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?c ?super WHERE {
+  ?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super))
+} ORDER BY ?c ?super""",
+    "FILTER regex": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?l WHERE {
+  ?s rdfs:label ?l . FILTER(regex(?l, "^(Nor|Swe|Fin)", "i"))
+} ORDER BY ?l""",
+}
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
 CHEAP = "/queries/member-counts?date=2018-07-01"
 ACCEPT = {"Accept": "application/sparql-results+json"}
@@ -123,6 +153,75 @@ def canned_on_day(i: int) -> str:
     return f"/queries/member-counts?date={day.isoformat()}"
 
 
+def mix_path(endpoint: str) -> Callable[[int], str]:
+    """The ``i``-th request of the ad-hoc mix: the shapes in turn, each text new (its LIMIT)."""
+    shapes = list(MIX.values())
+
+    def path(i: int) -> str:
+        query = shapes[i % len(shapes)] + f"\nLIMIT {100_000 + i}"
+        return endpoint + "?" + urlencode({"query": query})
+
+    return path
+
+
+def mix_rows(port: int, endpoint: str) -> dict[str, int]:
+    return {name: count_rows(port, endpoint + "?" + urlencode({"query": q}))
+            for name, q in MIX.items()}
+
+
+def run_mix(port: int, endpoint: str, args: argparse.Namespace, name: str,
+            rates: dict[str, float], rows: dict[str, dict[str, int]]) -> None:
+    rows[name] = mix_rows(port, endpoint)
+    load(port, mix_path(endpoint), 1, 1)  # warm up (distinct texts: no cache hit later)
+    rate, lat, err = load(port, lambda i: mix_path(endpoint)(10_000_000 + i), args.seconds,
+                          args.clients)
+    rates[name] = rate
+    print(line(f"{name} (ad-hoc mix of {len(MIX)} shapes, each text new)", rate, lat, err))
+
+
+def mix_only(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
+    """The uncached ad-hoc mix on natoeu serve (both engines) and oxigraph serve-read-only."""
+    rates: dict[str, float] = {}
+    rows: dict[str, dict[str, int]] = {}
+    print("| server | answers/s | p50 ms | p99 ms | answers | non-200 |")
+    print("|---|---|---|---|---|---|")
+    for engine in ("auto", "rdflib"):
+        port = free_port()
+        with server([str(BIN / "natoeu"), "serve", "--port", str(port), "--per-client", "64",
+                     "--queue", "64", "--engine", engine], port, "/sparql"):
+            run_mix(port, "/sparql", args, f"natoeu serve --engine {engine}", rates, rows)
+    with oxigraph_server(data, tmp) as port:
+        run_mix(port, "/query", args, "oxigraph serve-read-only", rates, rows)
+    print()
+    check_mix(rows, rates)
+    return rates
+
+
+def check_mix(rows: dict[str, dict[str, int]], rates: dict[str, float]) -> None:
+    if len({tuple(r.items()) for r in rows.values()}) != 1:
+        raise RuntimeError(f"the servers answered the mix differently: {rows}")
+    counts = ", ".join(f"{k} {v}" for k, v in next(iter(rows.values())).items())
+    print(f"every server answered the mix alike (rows: {counts})")
+    ox = rates["oxigraph serve-read-only"]
+    print(f"ad-hoc mix, natoeu serve / oxigraph: {rates['natoeu serve --engine auto'] / ox:.2f}x "
+          f"(target >= 0.5x); natoeu serve --engine rdflib / oxigraph: "
+          f"{rates['natoeu serve --engine rdflib'] / ox:.2f}x")
+
+
+@contextlib.contextmanager
+def oxigraph_server(data: Path, tmp: Path) -> Iterator[int]:
+    store = tmp / "oxigraph"
+    if not store.exists():
+        subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(store), "--file",
+                        str(data)], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    port = free_port()
+    with server([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store),
+                 "--union-default-graph", "--bind", f"127.0.0.1:{port}"], port,
+                "/query?query=" + quote("ASK {}")):
+        yield port
+
+
 def count_rows(port: int, path: str) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", path, headers=ACCEPT)
@@ -147,6 +246,7 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
     fixed = "/sparql?" + urlencode({"query": QUERY})
     rates: dict[str, float] = {}
     rows: dict[str, int] = {}
+    mix: dict[str, dict[str, int]] = {}
     print("| server | answers/s | p50 ms | p99 ms | answers | non-200 |")
     print("|---|---|---|---|---|---|")
     port = free_port()
@@ -161,6 +261,7 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
         rate, lat, err = load(port, lambda i: "/sparql?" + urlencode(
             {"query": QUERY + f"\nLIMIT {i + 1}"}), args.seconds, args.clients)
         print(line("natoeu serve (distinct queries, no cache hit)", rate, lat, err))
+        run_mix(port, "/sparql", args, "natoeu serve --engine auto", rates, mix)
         one, lat1, _ = load(port, lambda i: fixed, args.seconds, 1)
         rates["natoeu_p50_cached_ms"] = pct(lat1, 50)
         print(line("natoeu serve (same query, 1 client)", one, lat1, 0))
@@ -173,6 +274,7 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
         rate, lat, err = load(port, canned_on_day, args.seconds, args.clients)
         rates["canned_rdflib"] = rate
         print(line("natoeu serve --engine rdflib (the same)", rate, lat, err))
+        run_mix(port, "/sparql", args, "natoeu serve --engine rdflib", rates, mix)
     port = free_port()
     # rdflib-endpoint 0.6 answers SPARQL at / (its /sparql is 404)
     plain = "/?" + urlencode({"query": QUERY})
@@ -183,19 +285,14 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
         rate, lat, err = load(port, lambda i: plain, args.seconds, args.clients)
         rates["rdflib-endpoint"] = rate
         print(line("rdflib-endpoint", rate, lat, err))
-    store = tmp / "oxigraph"
-    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(store), "--file",
-                    str(data)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    port = free_port()
-    with server([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store),
-                 "--union-default-graph", "--bind", f"127.0.0.1:{port}"], port,
-                "/query?query=" + quote("ASK {}")):
+    with oxigraph_server(data, tmp) as port:
         ox = "/query?" + urlencode({"query": QUERY})
         rows["oxigraph"] = count_rows(port, ox)
         load(port, lambda i: ox, 1, 1)
         rate, lat, err = load(port, lambda i: ox, args.seconds, args.clients)
         rates["oxigraph"] = rate
         print(line("oxigraph serve-read-only", rate, lat, err))
+        run_mix(port, "/query", args, "oxigraph serve-read-only", rates, mix)
     print()
     if len(set(rows.values())) != 1:
         raise RuntimeError(f"the servers answered differently: {rows}")
@@ -205,6 +302,7 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
           f"p50 of a cached answer (1 client): {rates['natoeu_p50_cached_ms']:.1f} ms")
     print(f"canned query on a new date, Oxigraph / rdflib engine: "
           f"{rates['canned_auto'] / rates['canned_rdflib']:.1f}x")
+    check_mix(mix, rates)
     return rates
 
 
@@ -313,7 +411,8 @@ def main() -> None:
     ap.add_argument("--pin", action="store_true",
                     help="availability: pin the server and its workers to CPU 0 and every "
                     "client to CPU 1, as if the clients were on other machines")
-    ap.add_argument("--only", choices=("peers", "availability"))
+    ap.add_argument("--only", choices=("peers", "mix", "availability"),
+                    help="mix: only the ad-hoc mix (natoeu serve on both engines, Oxigraph)")
     args = ap.parse_args()
     for tool in ("natoeu", "rdflib-endpoint", "oxigraph"):
         if not (BIN / tool).exists() and not shutil.which(tool):
@@ -326,9 +425,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "natoeu.nt"
             built.merged().serialize(destination=str(data), format="nt", encoding="utf-8")
-            peers(args, data, Path(tmp))
+            (mix_only if args.only == "mix" else peers)(args, data, Path(tmp))
         print()
-    if args.only != "peers":
+    if args.only not in ("peers", "mix"):
         availability(args)
 
 

@@ -806,9 +806,9 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
 @click.option("--queue", default=16, show_default=True, type=click.IntRange(0),
               help="Requests that may wait for a busy worker; one more gets 429.")
 @click.option("--engine", type=click.Choice(["auto", "rdflib"]), default="auto",
-              show_default=True, help="auto: canned queries whose answers are proven equal on "
-              "both engines run on Oxigraph (faster), everything else on rdflib; rdflib: "
-              "everything on rdflib.")
+              show_default=True, help="auto: ad-hoc queries, and the canned queries whose "
+              "answers are proven equal on both engines, run on Oxigraph (faster; texts over "
+              "8192 characters on rdflib); rdflib: everything on rdflib.")
 @click.pass_obj
 @handled
 def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,

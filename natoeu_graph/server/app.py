@@ -52,7 +52,7 @@ from .protocol import (
 )
 from .render import DOC_TYPES, Renderer, error_page, safe_local
 from .render import html as html_reply
-from .worker import TRUNCATED_HEADER, Context, Reply
+from .worker import TRUNCATED_HEADER, Context, Reply, error
 
 _ALLOW = "GET, HEAD, POST, OPTIONS"
 _CORS = {"Access-Control-Allow-Origin": "*"}
@@ -144,8 +144,10 @@ class Server:
         _warm(dataset)
         self.renderer = Renderer(built, self.canned, load_context(res.context), limits)
         self.renderer.warm()
+        store = engines.oxigraph(built, engine)
+        self.oxigraph = store is not None
         ctx = Context(dataset, prepared, limits, key=built.key, render=self.renderer,
-                      oxigraph=engines.oxigraph(built, engine))
+                      oxigraph=store)
         # ad-hoc queries and cheap work (canned queries, pages) never share a worker
         # ad-hoc queries run on CPU time that the event loop and cheap work leave over
         self.adhoc = WorkerPool(ctx, limits, limits.workers, limits.queue, nice=IDLE)
@@ -198,7 +200,12 @@ class Server:
                                 "at a time; retry when one has finished", {"Retry-After": "2"})
         self.per_client[client] += 1
         try:
-            return await self._pool_run(self.adhoc, job, self.limits.timeout)
+            reply = await self._pool_run(self.adhoc, job, self.limits.timeout)
+            if reply["status"] == 500 and self.oxigraph and b"worker_failed" in reply["body"]:
+                # Oxigraph cannot raise MemoryError: at the memory cap it aborts the worker
+                reply = error(503, "query_too_large",
+                              "the query needed more memory than allowed and was stopped")
+            return reply
         finally:
             self.per_client[client] -= 1
             if not self.per_client[client]:

@@ -26,6 +26,7 @@ from ..core.errors import RemoteError, UsageError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from ..core.oxterms import to_rdflib
 from ..pipeline.build import Built
+from ..sparql.prefixes import standard_prefixes
 from ..sparql.queries import one_line, prepare, run
 from . import disk
 
@@ -115,6 +116,7 @@ class OxigraphBackend:
 
         self.ox = ox
         self.graphs: list[Any] = [ox.NamedNode(str(g)) for g in GRAPHS]
+        self.prefixes = standard_prefixes()  # declared for every query, as rdflib's initNs
         key = built.key if built is not None else key
         if path is None:
             if built is None:
