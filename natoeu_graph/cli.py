@@ -405,36 +405,125 @@ def describe_cmd(obj: Ctx, output: str | None) -> None:
     _emit(describe(obj.graph()).serialize(format="turtle").encode("utf-8"), output)
 
 
+def _previous_option(fn: F) -> F:
+    return click.option(
+        "--previous", metavar="OLD",
+        help="The release this one revises: a release folder, a dump or a git revision "
+        "(recorded as prov:wasRevisionOf its version).")(fn)
+
+
 @main.command("release")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory for the dumps and their description.")
+@_previous_option
 @click.pass_obj
 @handled
-def release_cmd(obj: Ctx, out_dir: str) -> None:
+def release_cmd(obj: Ctx, out_dir: str, previous: str | None) -> None:
     """Write the release: dumps in every format, the JSON-LD context and the VoID/DCAT file.
+
+    The version is the ontology's owl:versionInfo (its owl:versionIRI must agree); the
+    description gives it as dcat:version, and with --previous, prov:wasRevisionOf the
+    previous release.
 
     \b
     Example:
-      natoeu release -o build/release
+      natoeu release -o build/release --previous build/release-0.1.0
     """
-    from .outputs.describe import MEDIA_TYPES, describe
-    from .outputs.export import serialize
+    from .outputs.diff import load_side
+    from .outputs.release import release_files
 
+    old = load_side(previous, obj.res) if previous else None
+    if old is not None and old.version is None:
+        raise UsageError(f"{previous}: states no version (no owl:versionInfo)",
+                         hint="Give the folder of an earlier release or a git revision.")
     built = obj.graph()
-    context = load_context(obj.res.context)
+    files = release_files(built, load_context(obj.res.context), obj.res.context.read_bytes(),
+                          old.version if old else None, remember=obj.use_cache)
     target = Path(out_dir)
-    sizes: dict[str, int] = {}
-    for filename in MEDIA_TYPES:
-        fmt = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "trig": "trig",
-               "nq": "nquads"}[filename.rsplit(".", 1)[1]]
-        data = serialize(built, fmt, inferred="inferred" in filename, context=context,
-                         remember=obj.use_cache)
+    for filename, data in files.items():
         atomic.write_output(target / filename, data)
-        sizes[filename] = len(data)
-    atomic.write_output(target / "natoeu.context.jsonld", obj.res.context.read_bytes())
-    void = describe(built, sizes).serialize(format="turtle").encode("utf-8")
-    atomic.write_output(target / "void.ttl", void)
-    click.echo(f"wrote {len(sizes) + 2} files to {target}", err=True)
+    click.echo(f"wrote {len(files)} files to {target}", err=True)
+
+
+@main.command("site")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory to write (new, empty, or an earlier site; replaced whole).")
+@_previous_option
+@click.option("--base-url", metavar="URL",
+              help="Where the site will be published (https://.../): also write "
+              "w3id/.htaccess, the w3id.org redirects to it.")
+@click.pass_obj
+@handled
+def site_cmd(obj: Ctx, out_dir: str, previous: str | None, base_url: str | None) -> None:
+    """Write the graph as a static web site: pages and RDF files for every entity and
+    ontology term, the canned questions and a SPARQL page that run in the browser, search, the
+    timeline, the dumps and their description, and Apache rules (.htaccess).
+
+    Any static host serves the folder; it also opens from disk, where only SPARQL needs HTTP.
+    With --previous, a "changes" page lists what changed since that release.
+
+    \b
+    Example:
+      natoeu site -o build/site --base-url https://example.org/natoeu/
+      cd build/site && python3 -m http.server 8000
+    """
+    import time
+
+    from .outputs.diff import diff, load_side, side_of
+    from .site.write import check_target, write_site
+
+    if base_url is not None and not base_url.startswith(("https://", "http://")):
+        raise UsageError(f"--base-url {base_url!r} is not an http(s) URL",
+                         hint="Give the address the site will have, e.g. "
+                         "https://example.org/natoeu/.")
+    start = time.monotonic()
+    check_target(Path(out_dir))
+    old = load_side(previous, obj.res) if previous else None
+    built = obj.graph()
+    changes = diff(old, side_of("this release", (built.ontology, built.asserted))) \
+        if old is not None else None
+    written = write_site(built, obj.res, Path(out_dir), load_context(obj.res.context),
+                         obj.res.context.read_bytes(), changes, base_url, obj.use_cache)
+    for iri in written.skipped:
+        click.echo(f"warning: no page for {iri}: its local name cannot be a file name",
+                   err=True)
+    click.echo(f"wrote {len(written.files)} files to {written.root} ({written.entities} "
+               f"entities, {written.terms} ontology terms) in "
+               f"{time.monotonic() - start:.1f} s", err=True)
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_obj
+@handled
+def diff_cmd(obj: Ctx, old: str, new: str, fmt: str) -> None:
+    """Say what changed between two versions of the graph: facts added, removed and changed,
+    grouped by entity, with labels. Exit 0 when they state the same facts, 1 when they differ.
+
+    OLD and NEW are each a release folder (of `natoeu release` or `natoeu site`), a dump
+    (.nt, .ttl, .jsonld, .trig, .nq), a project tree or a git revision of this project
+    (HEAD~1, a tag). The ontology and the asserted facts are compared, not the entailments;
+    blank nodes (time intervals, signatures) by what they say.
+
+    \b
+    Examples:
+      natoeu diff build/release-0.1.0 build/release-0.2.0
+      natoeu diff HEAD~5 HEAD --format json
+    """
+    import json as json_module
+
+    from .outputs.diff import diff, load_side, to_json, to_text
+
+    result = diff(load_side(old, obj.res), load_side(new, obj.res))
+    if fmt == "json":
+        click.echo(json_module.dumps(to_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(to_text(result), nl=False)
+    if not result.equal:
+        sys.exit(1)
 
 
 @main.command("links")
@@ -561,8 +650,10 @@ def check_cmd(obj: Ctx) -> None:
     for c in outcome.checks:
         if c.rows:
             click.echo(f"FAIL check {c.name}: {len(c.rows)} row(s): {c.summary}", err=True)
-            for row in c.rows[:20]:
-                click.echo("    " + "  ".join(row), err=True)
+            for where, row in c.located()[:20]:
+                click.echo("    " + (f"{where}: " if where else "") + "  ".join(row), err=True)
+            if len(c.rows) > 20:
+                click.echo(f"    ... and {len(c.rows) - 20} more", err=True)
         else:
             click.echo(f"ok   check {c.name}")
     for name, n in outcome.queries:

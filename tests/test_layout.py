@@ -116,7 +116,7 @@ def test_the_cycle_finder_finds_a_planted_cycle() -> None:
         GRAPH["natoeu_graph.core.errors"] = saved
 
 
-STAGES = ["core", "sparql", "pipeline", "stores", "outputs", "qa", "server"]
+STAGES = ["core", "sparql", "pipeline", "stores", "outputs", "qa", "server", "site"]
 
 
 def _allowed(stage: str) -> set[str]:

@@ -44,6 +44,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 
 DATASET = URIRef("https://w3id.org/natoeu/dataset")
@@ -215,8 +216,15 @@ def _format(g: Graph, dist: URIRef, code: str, media: str | None) -> None:
         g.add((mt, RDF.type, DCTERMS.MediaType))
 
 
-def describe(built: Built, sizes: dict[str, int] | None = None) -> Graph:
-    """VoID + DCAT for the release. ``sizes`` gives dump file sizes in bytes, when known."""
+def release_iri(version: str) -> URIRef:
+    """The release ``version``: its dumps are ``release_iri(version)/FILE``."""
+    return URIRef(f"https://w3id.org/natoeu/release/{version}")
+
+
+def describe(built: Built, sizes: dict[str, int] | None = None,
+             previous: str | None = None) -> Graph:
+    """VoID + DCAT for the release. ``sizes`` gives dump file sizes in bytes, when known;
+    ``previous`` is the version of the release this one revises (``prov:wasRevisionOf``)."""
     g = new_graph()
     g.bind("void", VOID)
     g.bind("dcat", DCAT)
@@ -225,7 +233,7 @@ def describe(built: Built, sizes: dict[str, int] | None = None) -> Graph:
     everything = statistics(combined(built, inferred=True))
     asserted = statistics(combined(built, inferred=False))
     inferred = statistics(built.inferred)
-    base = f"https://w3id.org/natoeu/release/{version}/"
+    base = f"{release_iri(version)}/"
     d = DATASET
     for t in (VOID.Dataset, DCAT.Dataset):
         g.add((d, RDF.type, t))
@@ -235,6 +243,8 @@ def describe(built: Built, sizes: dict[str, int] | None = None) -> Graph:
         "time, office-holders, joint declarations, measure packages, operations, exercises, "
         "cyber incidents and the sources of every fact.", lang="en")))
     g.add((d, DCAT.version, Literal(version)))
+    if previous is not None:
+        g.add((d, PROV.wasRevisionOf, release_iri(previous)))
     if modified is not None:
         g.add((d, DCTERMS.modified, modified))
     _agents(g, (d, SERVICE))

@@ -15,7 +15,7 @@ from . import jsonld
 FORMATS = ("ttl", "nt", "jsonld", "trig", "nquads")
 
 
-def _sorted_nt(g: Graph) -> bytes:
+def sorted_nt(g: Graph) -> bytes:
     lines = sorted(line for line in g.serialize(format="nt").splitlines() if line.strip())
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -61,7 +61,7 @@ def _trig(built: Built, inferred: bool) -> bytes:
         parts.append((GRAPH_INFERRED, built.inferred))
     chunks = []
     for name, part in parts:
-        lines = _sorted_nt(part).decode("utf-8").splitlines()
+        lines = sorted_nt(part).decode("utf-8").splitlines()
         chunks.append(f"<{name}> {{\n" + "".join(f"    {line}\n" for line in lines) + "}\n")
     return "\n".join(chunks).encode("utf-8")
 
@@ -96,7 +96,7 @@ def serialize(built: Built, fmt: str, *, inferred: bool = False,
         return _nquads(built, inferred)
     g = combined(built, inferred)
     if fmt == "nt":
-        return _sorted_nt(g)
+        return sorted_nt(g)
     if fmt == "jsonld":
         if context is None:
             raise ValueError("JSON-LD export needs the natoeu context")

@@ -288,6 +288,11 @@ def figure(built: Built, today: date | None = None) -> Any:
                    tenures(g, colours), legend, today or date.today())
 
 
+def image(built: Built, fmt: str, today: date | None = None) -> bytes:
+    """The timeline as SVG or PNG bytes (``fmt`` "svg" or "png")."""
+    return _save(figure(built, today), fmt)
+
+
 def _save(fig: Any, fmt: str) -> bytes:
     import matplotlib
 

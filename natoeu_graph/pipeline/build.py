@@ -11,19 +11,21 @@ import contextlib
 import hashlib
 import json
 import platform
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import OWL, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, Dataset, Graph
 from rdflib.term import Node
 
 from ..core import checked
 from ..core.errors import NotConformingError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, new_graph
 from ..core.resources import Resources, cache_dir
+from ..core.termtable import TermTable, decode_table
 from . import memo
-from .parse import SubjectFiles, canonical_bnodes, parse_files, parse_turtle
+from .parse import SubjectFiles, canonical_triples, parse_turtle, read_files, read_turtle
 
 if TYPE_CHECKING:
     from .validate import Report
@@ -32,6 +34,8 @@ _FORMAT = b"natoeu-cache-2\n"
 _LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable", "pyoxigraph")
 
 Triples = list[tuple]
+# a part of the graph: triples in a list, or as the cache file holds them (_Encoded)
+Part = Triples | Any
 # the named graphs of the dataset, in the order of Built's parts
 DATASET_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
@@ -43,14 +47,18 @@ class Built:
     the union, never builds the parts.
     """
 
-    def __init__(self, ontology: Graph | Triples, asserted: Graph | Triples,
-                 inferred: Graph | Triples, key: str, validated: bool,
+    def __init__(self, ontology: Graph | Part, asserted: Graph | Part,
+                 inferred: Graph | Part, key: str, validated: bool,
                  from_cache: bool = False) -> None:
-        self._parts: dict[str, Graph | Triples] = {
+        self._parts: dict[str, Graph | Part] = {
             "ontology": ontology, "asserted": asserted, "inferred": inferred}
         self.key = key
         self.validated = validated
         self.from_cache = from_cache
+        # set when the parts were parsed in this process (not read from the cache): what
+        # checks need to name the file and line of a node
+        self.origin: SubjectFiles | None = None
+        self.shapes: Graph | None = None
         self._merged: Graph | None = None
         self._dataset: Dataset | None = None
 
@@ -114,10 +122,7 @@ def cache_key(res: Resources, validated: bool) -> str:
         h.update(path.name.encode() + b"\0")
         h.update(path.read_bytes() if path.exists() else b"<missing>")
         h.update(b"\0")
-    package = Path(__file__).resolve().parent.parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0")
-        h.update(path.read_bytes())
+    h.update(memo.code_digest().encode())
     for lib in _LIBS:
         try:
             version = metadata.version(lib)
@@ -138,43 +143,13 @@ def _cache_file(key: str) -> Path:
 KEEP_CACHE_FILES = 8  # the newest graphs kept (several project trees may share the directory)
 
 
-def _encode(term: Any) -> list[str]:
-    if isinstance(term, Literal):
-        return ["l", str(term), str(term.datatype or ""), term.language or ""]
-    return ["b" if isinstance(term, BNode) else "u", str(term)]
-
-
-def _decode(spec: list[str]) -> Node:
-    kind = spec[0]
-    if kind == "u":
-        return URIRef(spec[1])
-    if kind == "b":
-        return BNode(spec[1])
-    if kind == "l":
-        return Literal(spec[1], datatype=URIRef(spec[2]) if spec[2] else None,
-                       lang=spec[3] or None)
-    raise ValueError(f"unknown term kind {kind!r}")
-
-
 def _save(built: Built) -> None:
     """The three parts as JSON (a table of terms, triples as indexes into it): data only, so a
     planted or damaged cache file can at most cause a rebuild, never run code."""
-    index: dict[Any, int] = {}
-    table: list[list[str]] = []
-    parts: dict[str, list[list[int]]] = {}
-    for name in ("ontology", "asserted", "inferred"):
-        rows = []
-        for triple in built.triples(name):
-            row = []
-            for term in triple:
-                at = index.get(term)
-                if at is None:
-                    at = index[term] = len(table)
-                    table.append(_encode(term))
-                row.append(at)
-            rows.append(row)
-        parts[name] = rows
-    payload = json.dumps({"key": built.key, "validated": built.validated, "terms": table,
+    terms = TermTable()
+    parts = {name: [terms.ids(triple) for triple in built.triples(name)]
+             for name in ("ontology", "asserted", "inferred")}
+    payload = json.dumps({"key": built.key, "validated": built.validated, "terms": terms.table,
                           **parts}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     with contextlib.suppress(OSError):  # an unwritable cache only costs speed
         target = _cache_file(built.key)
@@ -195,10 +170,53 @@ def _prune(keep: Path) -> None:
                 old.unlink()
 
 
-def _graph(triples: Triples) -> Graph:
+def _graph(triples: Iterable[tuple]) -> Graph:
     g = new_graph()
     g.addN((s, p, o, g) for s, p, o in triples)
     return g
+
+
+class _Encoded:
+    """A part of a cached graph as the file holds it (indexes into a term table), made into
+    rdflib terms on first iteration: a command answered from remembered results (an unchanged
+    `natoeu check`) needs only the parts' sizes. The table is shared by the three parts and
+    made once."""
+
+    def __init__(self, table: _Table, rows: list[list[int]]) -> None:
+        self.table = table
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        terms = self.table.terms()
+        return ((terms[a], terms[b], terms[c]) for a, b, c in self.rows)
+
+
+class _Table:
+    def __init__(self, specs: list[list[str]]) -> None:
+        self.specs = specs
+        self._terms: list[Node] | None = None
+
+    def terms(self) -> list[Node]:
+        if self._terms is None:
+            self._terms = decode_table(self.specs)
+        return self._terms
+
+
+def _well_formed(specs: Any, parts: dict[str, Any]) -> bool:
+    """Whether the file's structure holds (a damaged one is rebuilt, not used halfway)."""
+    if not isinstance(specs, list) or not all(
+            isinstance(t, list) and t and t[0] in ("u", "b", "l")
+            and len(t) == (4 if t[0] == "l" else 2) and all(isinstance(x, str) for x in t)
+            for t in specs):
+        return False
+    n = len(specs)
+    return all(isinstance(rows, list) and all(
+        isinstance(r, list) and len(r) == 3
+        and all(isinstance(i, int) and 0 <= i < n for i in r) for r in rows)
+        for rows in parts.values())
 
 
 def _load(key: str) -> Built | None:
@@ -209,31 +227,59 @@ def _load(key: str) -> Built | None:
         data = json.loads(payload)
         if data.get("key") != key:
             return None
-        terms = [_decode(spec) for spec in data["terms"]]
-        parts = {name: [(terms[a], terms[b], terms[c]) for a, b, c in data[name]]
-                 for name in ("ontology", "asserted", "inferred")}
+        rows = {name: data[name] for name in ("ontology", "asserted", "inferred")}
+        if not _well_formed(data["terms"], rows):
+            return None
+        table = _Table(data["terms"])
         validated = bool(data["validated"])
     except Exception:  # anything unexpected in the file: rebuild, as for a damaged one
         return None
-    return Built(ontology=parts["ontology"], asserted=parts["asserted"],
-                 inferred=parts["inferred"], key=key, validated=validated, from_cache=True)
+    return Built(ontology=_Encoded(table, rows["ontology"]),
+                 asserted=_Encoded(table, rows["asserted"]),
+                 inferred=_Encoded(table, rows["inferred"]), key=key, validated=validated,
+                 from_cache=True)
 
 
 def parse_project(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:
-    """Parse ontology, shapes and data; blank nodes get canonical labels."""
+    """Parse ontology, shapes and data; blank nodes get canonical labels (the shapes' too, so
+    that a validation remembered by pipeline.incremental names the same shape nodes)."""
     root = res.root
-    ontology = canonical_bnodes(parse_turtle(res.ontology, str(res.ontology.relative_to(root))))
-    shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(root)))
-    data, origin = parse_files(res.data_files(), root)
-    return ontology, shapes, canonical_bnodes(data), origin
+    ontology = canonical_triples(read_turtle(res.ontology, str(res.ontology.relative_to(root))))
+    shapes = canonical_triples(read_turtle(res.shapes, str(res.shapes.relative_to(root))))
+    data, origin = read_files(res.data_files(), root)
+    return _graph(ontology), _graph(shapes), _graph(canonical_triples(data)), origin
 
 
-def check(res: Resources) -> tuple[Report, SubjectFiles]:
-    """Validate the asserted graph without touching the cache."""
-    from .validate import validate  # pyshacl is slow to import; a warm query never needs it
-
+def check(res: Resources, use_cache: bool = True) -> tuple[Report, SubjectFiles]:
+    """Validate the asserted graph (remembered pair results reused where ``use_cache``)."""
     ontology, shapes, data, origin = parse_project(res)
-    return validate(ontology + data, shapes, origin), origin
+    return validate_parsed(res, ontology, shapes, data, origin, use_cache), origin
+
+
+def validate_parsed(res: Resources, ontology: Graph, shapes: Graph, data: Graph,
+                    origin: SubjectFiles, use_cache: bool) -> Report:
+    """SHACL over ontology + data, plus unknown terms (pipeline.terms): incrementally with the
+    cache (pipeline.incremental), else every shape at once (pipeline.validate), the reference
+    both are tested against."""
+    from .locate import Locator
+    from .terms import describe, find_unknown
+
+    locator = Locator(res.root, data, ontology, str(res.ontology.relative_to(res.root)), origin)
+    if use_cache:
+        from .incremental import validate as incremental  # pyshacl is slow to import
+
+        report = incremental(ontology, data, shapes, origin, res.root, cache_dir(),
+                             locator=locator).report
+    else:
+        from .validate import validate
+
+        report = validate(ontology + data, shapes, origin, locator=locator)
+    found = find_unknown((ontology, shapes, data), ontology, shapes)
+    if found:
+        files = [str(p.relative_to(res.root)) for p in res.input_files()]
+        report.unknown = describe(found, ontology, locator, files, shapes)
+        report.conforms = False
+    return report
 
 
 def _report_value(report: Report) -> dict[str, Any]:
@@ -252,7 +298,7 @@ def validation(res: Resources, use_cache: bool = True) -> dict[str, Any]:
         hit = memo.load(cache_dir(), "validation", key)
         if isinstance(hit, dict) and {"conforms", "text", "turtle"} <= hit.keys():
             return hit
-    report, _ = check(res)
+    report, _ = check(res, use_cache)
     value = _report_value(report)
     if use_cache:
         memo.save(cache_dir(), "validation", key, value)
@@ -276,16 +322,15 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
     # conforms is not made again; a report made here is kept for `natoeu validate`
     earlier = memo.load(cache_dir(), "validation", key) if validated and use_cache else None
     if validated and not (isinstance(earlier, dict) and earlier.get("conforms") is True):
-        from .validate import validate  # pyshacl is slow to import
-
-        report = validate(ontology + data, shapes, origin)
+        report = validate_parsed(res, ontology, shapes, data, origin, use_cache)
         if use_cache:
             memo.save(cache_dir(), "validation", key, _report_value(report))
         if not report.conforms:
+            terms = f"{len(report.unknown)} unknown term(s), " if report.unknown else ""
             raise NotConformingError(
-                f"the graph does not conform to the shapes ({len(report.errors)} violation(s))",
-                report.text(),
-                hint="Fix the data (see the report), or pass --no-validate to debug.",
+                f"the graph does not conform to the shapes ({terms}{len(report.errors)} "
+                "violation(s))", report.text(),
+                hint="Fix the data at the lines shown, or pass --no-validate to debug.",
             )
     # owl:sameAs links stay out of the closure: owlrl would copy every triple of a linked node
     # onto its Wikidata and DBpedia IRIs.
@@ -294,6 +339,7 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
     inferred = infer_within_budget(reasoning_input, ontology=ontology)
     built = Built(ontology=ontology, asserted=data, inferred=inferred, key=key,
                   validated=validated)
+    built.origin, built.shapes = origin, shapes
     if use_cache:
         _save(built)
     return built

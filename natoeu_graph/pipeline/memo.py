@@ -81,6 +81,22 @@ def remembered_bytes(folder: Path, kind: str, digest: str, compute: Callable[[],
     return data
 
 
+_CODE: str | None = None
+
+
+def code_digest() -> str:
+    """A hash of the package's Python files: results computed by other code are not reused."""
+    global _CODE
+    if _CODE is None:
+        h = hashlib.sha256()
+        package = Path(__file__).resolve().parent.parent
+        for path in sorted(package.rglob("*.py")):
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(path.read_bytes())
+        _CODE = h.hexdigest()
+    return _CODE
+
+
 def versions(*libraries: str) -> str:
     """``name=version`` of each library, for keys of results that a library shapes."""
     out = []

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from ..core.errors import InputError
@@ -37,6 +36,7 @@ _LEXICAL = {
 }
 
 SubjectFiles = dict[URIRef, str]
+Triples = list[tuple[Node, Node, Node]]
 
 
 def ill_typed(term: Literal) -> bool:
@@ -53,28 +53,27 @@ def _line_of(text: str, needle: str) -> int | None:
 
 
 def parse_turtle(path: Path, display: str | None = None) -> Graph:
-    """Parse one Turtle file; raise InputError naming the file and line on any problem."""
+    """Parse one Turtle file; raise InputError naming the file and line on any problem.
+
+    Oxigraph's parser reads it (linear time, and 15-30x faster than rdflib's on the project's
+    files; tests/pipeline/test_parse.py shows both give the same triples), into rdflib terms.
+    """
+    g = new_graph()
+    g.addN((s, p, o, g) for s, p, o in read_turtle(path, display))
+    return g
+
+
+def read_turtle(path: Path, display: str | None = None) -> Triples:
+    """The triples of one Turtle file, each once, checked as parse_turtle checks them."""
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(name, None, f"cannot read file: {exc}") from exc
-    g = new_graph()
-    try:
-        g.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
-    except BadSyntax as exc:
-        reason = getattr(exc, "_why", None) or str(exc).splitlines()[0]
-        raise InputError(
-            name, exc.lines + 1, f"Turtle syntax error: {reason}",
-            hint="Fix the Turtle at that line; `rapper -i turtle FILE` or an editor with Turtle "
-            "support helps.",
-        ) from exc
-    except RecursionError as exc:
-        raise InputError(name, None, "Turtle nested too deeply") from exc
-    except Exception as exc:  # rdflib raises bare Exceptions, e.g. for unknown prefixes
-        raise InputError(name, None, f"cannot parse Turtle: {str(exc).splitlines()[0]}") from exc
-    check_terms(g, name, text)
-    return g
+    triples = list(dict.fromkeys(_parse_bytes(path, raw, "turtle", name)))
+    check_terms(triples, name, text)
+    return triples
 
 
 def invalid_iri(iri: str) -> bool:
@@ -88,7 +87,7 @@ def printable(text: str) -> str:
                   lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def check_terms(g: Graph, name: str, text: str = "") -> None:
+def check_terms(g: Iterable[tuple[Node, Node, Node]], name: str, text: str = "") -> None:
     """Reject IRIs that cannot be serialised and literals that are not of their datatype."""
     for triple in g:
         for term in triple:
@@ -118,7 +117,8 @@ def check_terms(g: Graph, name: str, text: str = "") -> None:
                 )
 
 
-def _blank_parents(g: Graph, name: str) -> dict[BNode, tuple[Node, Node]]:
+def _blank_parents(g: Iterable[tuple[Node, Node, Node]],
+                   name: str) -> dict[BNode, tuple[Node, Node]]:
     """Each blank node's one incoming (subject, predicate); raise if blank nodes are shared or
     form a cycle, which only `_:label` syntax can write (Turtle's [ ] and ( ) make trees)."""
     parents: dict[BNode, tuple[Node, Node]] = {}
@@ -128,8 +128,8 @@ def _blank_parents(g: Graph, name: str) -> dict[BNode, tuple[Node, Node]]:
                 first = parents[o][0]
                 raise InputError(
                     name, None,
-                    f"a blank node is the object of two triples (of {_name(g, first)} and "
-                    f"{_name(g, s)}); blank nodes must form trees",
+                    f"a blank node is the object of two triples (of {_name(first)} and "
+                    f"{_name(s)}); blank nodes must form trees",
                     hint="Give the shared node an IRI, or write it once "
                     "with [ ].")
             parents[o] = (s, p)
@@ -145,17 +145,28 @@ def _blank_parents(g: Graph, name: str) -> dict[BNode, tuple[Node, Node]]:
     return parents
 
 
-def _name(g: Graph, node: Node) -> str:
-    return "a blank node" if isinstance(node, BNode) else node.n3(g.namespace_manager)
+def _name(node: Node) -> str:
+    return "a blank node" if isinstance(node, BNode) else node.n3(new_graph().namespace_manager)
 
 
 def canonical_bnodes(g: Graph, name: str = "graph") -> Graph:
+    """``g`` with its blank nodes relabelled by canonical_triples (a new graph)."""
+    triples = canonical_triples(list(g), name)
+    if not any(isinstance(t, BNode) for triple in triples for t in triple):
+        return g
+    out = new_graph()
+    out.addN((s, p, o, out) for s, p, o in triples)
+    return out
+
+
+def canonical_triples(g: Triples, name: str = "graph") -> Triples:
     """Relabel blank nodes deterministically, so the same input gives byte-identical exports.
 
-    In linear time: rdflib's canonicaliser is exponential on symmetric input (40
-    identical [ ] siblings took 39 s). Blank nodes form trees (``_blank_parents``),
-    so a node's label hashes its parent's label or IRI, the linking predicate and its own
-    subtree; identical siblings are interchangeable and are simply numbered.
+    ``g`` holds each triple once. In linear time: rdflib's canonicaliser is exponential on
+    symmetric input (40 identical [ ] siblings took 39 s). Blank nodes form trees
+    (``_blank_parents``), so a node's label hashes its parent's label or IRI, the linking
+    predicate and its own subtree; identical siblings are interchangeable and are simply
+    numbered.
     """
     parents = _blank_parents(g, name)
     children: dict[BNode, list[tuple[Node, Node]]] = {}
@@ -190,9 +201,7 @@ def canonical_bnodes(g: Graph, name: str = "graph") -> Graph:
             key = f"{parent_key} {pred.n3()} {key}"
         n = taken[key] = taken.get(key, -1) + 1
         label[node] = BNode("b" + hashlib.sha256(f"{key} {n}".encode()).hexdigest()[:32])
-    out = new_graph()
-    out.addN((label.get(s, s), p, label.get(o, o), out) for s, p, o in g)
-    return out
+    return [(label.get(s, s), p, label.get(o, o)) for s, p, o in g]
 
 
 def parse_files(
@@ -200,22 +209,29 @@ def parse_files(
 ) -> tuple[Graph, SubjectFiles]:
     """Parse files into one graph; also return the file that holds each IRI subject: the one that
     types it (ne:FIN lives in states.ttl, not links.ttl), else the first that describes it."""
+    triples, origin = read_files(paths, root)
     g = new_graph()
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return g, origin
+
+
+def read_files(paths: Iterable[Path], root: Path | None = None) -> tuple[Triples, SubjectFiles]:
+    """parse_files' triples (each once) and subject files, without building a graph."""
+    out: dict[tuple[Node, Node, Node], None] = {}
     origin: SubjectFiles = {}
     typed: set[URIRef] = set()
     for path in paths:
         display = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
-        part = parse_turtle(path, display)
+        part = read_turtle(path, display)
         _blank_parents(part, display)  # here, where the file is known
-        for s in part.subjects(unique=True):
+        for s, p, _ in part:
             if isinstance(s, URIRef):
                 origin.setdefault(s, display)
-        for s in part.subjects(RDF.type, unique=True):
-            if isinstance(s, URIRef) and s not in typed:
-                typed.add(s)
-                origin[s] = display
-        g += part
-    return g, origin
+                if p == RDF.type and s not in typed:
+                    typed.add(s)
+                    origin[s] = display
+        out.update(dict.fromkeys(part))
+    return list(out), origin
 
 
 # rdflib format name -> (pyoxigraph RdfFormat member, the name in messages)
@@ -229,21 +245,33 @@ def parse_oxigraph(path: Path, data: bytes, fmt: str = "turtle", into: Graph | N
     square of the line breaks inside one literal), into rdflib terms in ``into`` (default a new
     graph; named graphs are merged). A syntax error names the file and line. ``every()`` runs
     every 4096 triples, e.g. to stop at a deadline."""
+    g = new_graph() if into is None else into
+    g.addN((s, p, o, g) for s, p, o in _parse_bytes(path, data, fmt, str(path), every))
+    return g
+
+
+def _parse_bytes(path: Path, data: bytes, fmt: str, name: str,
+                 every: Callable[[], None] | None = None) -> Triples:
     import pyoxigraph as ox
 
-    g = new_graph() if into is None else into
     member, label = OXIGRAPH_FORMATS[fmt]
+    terms: dict[object, Node] = {}  # each distinct term converted once
+
+    def term(t: object) -> Node:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = to_rdflib(t)
+        return found
+
     triples = []
     try:
         for n, quad in enumerate(ox.parse(data, format=getattr(ox.RdfFormat, member),
                                           base_iri=path.resolve().as_uri())):
             if every is not None and n % 4096 == 0:
                 every()
-            triples.append((to_rdflib(quad.subject), to_rdflib(quad.predicate),
-                            to_rdflib(quad.object), g))
+            triples.append((term(quad.subject), term(quad.predicate), term(quad.object)))
     except SyntaxError as exc:
         reason = printable((exc.msg or str(exc)).partition(": ")[2] or str(exc))  # after "line N: "
-        raise InputError(str(path), exc.lineno, f"{label} syntax error: {reason}",
+        raise InputError(name, exc.lineno, f"{label} syntax error: {reason}",
                          hint="Fix the file at that line.") from None
-    g.addN(triples)
-    return g
+    return triples

@@ -18,7 +18,9 @@ from rdflib.term import Node
 
 from ..core.namespaces import new_graph
 from ..sparql.queries import parsed
+from .locate import Locator
 from .parse import SubjectFiles
+from .terms import UnknownTerm
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -32,6 +34,7 @@ class Violation:
     value: str
     shape: str
     file: str | None
+    line: int | None = None  # of the node's block in ``file`` (of the offending predicate's)
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Report:
     conforms: bool
     graph: Graph
     results: list[Violation] = field(default_factory=list)
+    # terms no vocabulary defines (pipeline.terms): errors too, listed first
+    unknown: list[UnknownTerm] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Violation]:
@@ -49,16 +54,19 @@ class Report:
         return [v for v in self.results if v.severity != "Violation"]
 
     def text(self) -> str:
-        """One line per result, errors first, each with the file that holds the node."""
-        if not self.results:
+        """One line per result, unknown terms and errors first, each with the file and line
+        that hold the node."""
+        if not self.results and not self.unknown:
             return "Conforms: every node satisfies every shape."
+        terms = f"{len(self.unknown)} unknown term(s), " if self.unknown else ""
         lines = [
             f"{'Conforms' if self.conforms else 'Does not conform'}: "
-            f"{len(self.errors)} violation(s), {len(self.warnings)} warning(s)."
+            f"{terms}{len(self.errors)} violation(s), {len(self.warnings)} warning(s)."
         ]
+        lines += [f"  Unknown term: {u.line()}" for u in self.unknown]
         for v in sorted(self.results, key=lambda v: (v.severity != "Violation", v.file or "",
                                                       v.focus, v.path, v.message)):
-            where = f"{v.file}: " if v.file else ""
+            where = f"{v.file}:{v.line}: " if v.file and v.line else f"{v.file}: " if v.file else ""
             path = f" {v.path}" if v.path else ""
             value = f" (value: {v.value})" if v.value and v.value != v.focus else ""
             lines.append(f"  {v.severity}: {where}{v.focus}{path}: {v.message}{value}")
@@ -153,7 +161,7 @@ def _worker(index: int) -> tuple[bool, list[tuple]]:
 
 
 def validate(data: Graph, shapes: Graph, origin: SubjectFiles | None = None,
-             workers: int | None = None) -> Report:
+             workers: int | None = None, locator: Locator | None = None) -> Report:
     """Validate ``data`` (asserted triples + ontology) against ``shapes``.
 
     ``workers`` (default: the CPUs, for graphs of PARALLEL_FROM triples or more) splits the
@@ -170,7 +178,7 @@ def validate(data: Graph, shapes: Graph, origin: SubjectFiles | None = None,
     else:
         conforms, report_graph = _run(view, shapes)
     return Report(conforms=bool(conforms), graph=report_graph,
-                  results=readable(report_graph, data, shapes, origin or {}))
+                  results=readable(report_graph, data, shapes, origin or {}, locator))
 
 
 def _path(pretty: Graph, graphs: tuple[Graph, ...], node: Node | None) -> str:
@@ -210,7 +218,20 @@ def _owner(data: Graph, node: Node, pretty: Graph) -> tuple[Node, str]:
     return node, "/".join(steps)
 
 
-def readable(report: Graph, data: Graph, shapes: Graph, origin: SubjectFiles) -> list[Violation]:
+def _message(report: Graph, shapes: Graph, result: Node) -> str:
+    """The result's message. pyshacl gives a SPARQL constraint's result both the constraint's
+    message and its shape's: the constraint's is the specific one (and picking either by store
+    order made the text depend on the run)."""
+    messages = sorted({str(m) for m in report.objects(result, SH.resultMessage)})
+    if len(messages) > 1:
+        shape = report.value(result, SH.sourceShape)
+        general = {str(m) for m in shapes.objects(shape, SH.message)} if shape else set()
+        messages = [m for m in messages if m not in general] or messages
+    return "; ".join(messages) or "constraint violated"
+
+
+def readable(report: Graph, data: Graph, shapes: Graph, origin: SubjectFiles,
+             locator: Locator | None = None) -> list[Violation]:
     """The report as a person reads it: one result per problem, each on the IRI it belongs to.
 
     pyshacl reports a nested shape's failure twice: on the node itself (an interval that ends
@@ -218,7 +239,8 @@ def readable(report: Graph, data: Graph, shapes: Graph, origin: SubjectFiles) ->
     most one interval with a beginning"), whose message names the wrong constraint; the second
     is dropped when the first is there. A shape reached from two targets reports the same
     result twice: kept once. Blank nodes are named by the IRI they hang from and the path to
-    them, property paths are written as SPARQL paths.
+    them, property paths are written as SPARQL paths. With a ``locator``, each result also gets
+    the line that writes the node (or the predicate at fault) in its file.
     """
     pretty = new_graph()
     graphs = (report, shapes)
@@ -235,14 +257,23 @@ def readable(report: Graph, data: Graph, shapes: Graph, origin: SubjectFiles) ->
         path = "/".join(p for p in (steps, _path(pretty, graphs, report.value(r, SH.resultPath)))
                         if p)
         sev = report.value(r, SH.resultSeverity)
+        file = origin.get(owner) if isinstance(owner, URIRef) else None
+        line = None
+        if locator is not None and file is not None and focus is not None and owner is not None:
+            steps_from_owner = locator.owner(focus)[1]
+            result_path = report.value(r, SH.resultPath)
+            first = steps_from_owner[0] if steps_from_owner else (
+                result_path if isinstance(result_path, URIRef) else None)
+            line = locator.line(file, owner, first)
         v = Violation(
             severity=str(sev).rsplit("#", 1)[-1] if sev else "Violation",
             focus=_short(pretty, owner),
             path=path,
-            message=str(report.value(r, SH.resultMessage) or "constraint violated"),
+            message=_message(report, shapes, r),
             value="" if isinstance(value, BNode) else _short(pretty, value),
             shape=_short(pretty, report.value(r, SH.sourceShape)),
-            file=origin.get(owner) if isinstance(owner, URIRef) else None,
+            file=file,
+            line=line,
         )
         out.setdefault((v.severity, v.focus, v.path, v.message, v.value), v)
     return list(out.values())

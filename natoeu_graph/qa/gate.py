@@ -1,9 +1,12 @@
 """What `natoeu check` runs on the built graph: the violation queries (any row fails) and every
-canned query with its defaults (each must run).
+canned query with its defaults (each must run). (Unknown terms and shapes are checked while the
+graph is built: pipeline.build.)
 
 The outcome is a function of the graph (its cache key hashes the inputs, the code and the
 library versions), the query files and, since canned queries may default to today, the date:
-it is remembered under a hash of those, so an unchanged tree is checked once.
+it is remembered under a hash of those, so an unchanged tree is checked once. Queries run on
+Oxigraph where proven equal to rdflib (qa.engines); ``use_cache`` False runs them all on rdflib.
+Each violating row names the file and line of the node it is about.
 """
 
 from __future__ import annotations
@@ -11,11 +14,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rdflib import BNode, URIRef, Variable
+from rdflib.term import Node
+
 from ..core.resources import Resources
 from ..pipeline import memo
 from ..pipeline.build import Built, cache_dir
-from ..sparql.queries import list_queries, parse_query_file, run, run_canned
-from ..sparql.results import select_rows
+from ..pipeline.locate import Locator, short
+from ..pipeline.parse import read_files
+from ..sparql.queries import bindings, list_queries, parse_query_file
+from ..stores.proven import OXIGRAPH_EQUAL
+from .engines import CHECKS_EQUAL, Engines
+
+# the variables of a check's row that name the place to fix, most telling first
+_NODE_VARS = ("subject", "usedBy", "node", "entity", "instance", "source", "term")
+_PREDICATE_VARS = ("predicate", "term")
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,11 @@ class CheckOutcome:
     name: str
     summary: str
     rows: list[list[str]]  # each violating row, its terms as text
+    where: list[str] | None = None  # for each row, "file:line" (or "") of the node at fault
+
+    def located(self) -> list[tuple[str, list[str]]]:
+        places = self.where or [""] * len(self.rows)
+        return list(zip(places, self.rows, strict=True))
 
 
 @dataclass(frozen=True)
@@ -35,17 +53,64 @@ class Gate:
         return [c for c in self.checks if c.rows]
 
 
-def _compute(built: Built, res: Resources) -> Gate:
-    graph = built.merged()
+class _Places:
+    """A Locator for ``built``, made only when a row needs one (it may parse the data files to
+    learn which file holds each node)."""
+
+    def __init__(self, built: Built, res: Resources) -> None:
+        self.built = built
+        self.res = res
+        self._locator: Locator | None = None
+
+    def locator(self) -> Locator:
+        if self._locator is None:
+            origin = self.built.origin
+            if origin is None:
+                _, origin = read_files(self.res.data_files(), self.res.root)
+            self._locator = Locator(self.res.root, self.built.asserted, self.built.ontology,
+                                    _relative(self.res, self.res.ontology), origin)
+        return self._locator
+
+    def row(self, row: dict[Variable, Node]) -> str:
+        node = next((row[Variable(v)] for v in _NODE_VARS
+                     if isinstance(row.get(Variable(v)), URIRef | BNode)), None)
+        if node is None:
+            return ""
+        predicate = next((row[Variable(v)] for v in _PREDICATE_VARS
+                          if isinstance(row.get(Variable(v)), URIRef)), None)
+        return self.locator().where(node, predicate) or ""
+
+
+def _text(term: Node) -> str:
+    """A row's term as a reader writes it: a prefixed name where one fits."""
+    return short(term) if isinstance(term, URIRef) else str(term)
+
+
+def _relative(res: Resources, path: object) -> str:
+    from pathlib import Path
+
+    p = Path(str(path))
+    return str(p.relative_to(res.root)) if p.is_relative_to(res.root) else str(p)
+
+
+def _compute(built: Built, res: Resources, use_oxigraph: bool) -> Gate:
+    engines = Engines({name: built.triples(name) for name in ("ontology", "asserted", "inferred")},
+                      built.merged, use_oxigraph)
+    places = _Places(built, res)
     checks = []
     for path in sorted(res.checks_dir.glob("*.rq")):
         q = parse_query_file(path)
-        rows = select_rows(run(graph, q.text, source=f"queries/checks/{path.name}"))
-        checks.append(CheckOutcome(q.name, q.summary, [[str(t) for t in row] for row in rows]))
+        result = engines.query(q.text, f"queries/checks/{path.name}", q.name in CHECKS_EQUAL)
+        rows = list(result.bindings) if result.type == "SELECT" else []
+        names = list(result.vars or []) if result.type == "SELECT" else []
+        checks.append(CheckOutcome(
+            q.name, q.summary,
+            [[_text(row[v]) if v in row else "" for v in names] for row in rows],
+            [places.row(row) for row in rows]))
     queries = []
     for q in list_queries(res.queries_dir):
-        result = run_canned(graph, q, {})
-        queries.append((q.name, len(select_rows(result)) if result.type == "SELECT" else 1))
+        result = engines.query(q.text, q.path.name, q.name in OXIGRAPH_EQUAL, bindings(q, {}))
+        queries.append((q.name, len(list(result.bindings)) if result.type == "SELECT" else 1))
     return Gate(checks, queries)
 
 
@@ -58,15 +123,16 @@ def gate(built: Built, res: Resources, use_cache: bool = True) -> Gate:
         if hit is not None:
             try:
                 return Gate([CheckOutcome(str(c["name"]), str(c["summary"]),
-                                          [[str(t) for t in r] for r in c["rows"]])
+                                          [[str(t) for t in r] for r in c["rows"]],
+                                          [str(w) for w in c["where"]])
                              for c in hit["checks"]],
                             [(str(n), int(k)) for n, k in hit["queries"]])
             except (KeyError, TypeError, ValueError):
                 pass  # not what this code writes: compute it afresh
-    outcome = _compute(built, res)
+    outcome = _compute(built, res, use_oxigraph=use_cache)
     if use_cache:
         memo.save(cache_dir(), "check", digest, {
-            "checks": [{"name": c.name, "summary": c.summary, "rows": c.rows}
-                       for c in outcome.checks],
+            "checks": [{"name": c.name, "summary": c.summary, "rows": c.rows,
+                        "where": c.where or [""] * len(c.rows)} for c in outcome.checks],
             "queries": [list(q) for q in outcome.queries]})
     return outcome

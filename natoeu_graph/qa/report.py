@@ -23,8 +23,9 @@ from rdflib.term import Node
 from ..core.errors import InputError
 from ..core.namespaces import PREFIXES
 from ..core.resources import Resources
-from ..pipeline.parse import SubjectFiles, parse_files, parse_turtle
-from ..sparql.queries import parse_query_file, run
+from ..pipeline.locate import Locator
+from ..pipeline.parse import SubjectFiles, parse_turtle
+from ..sparql.queries import parse_query_file
 
 LEVELS = ("error", "warn", "info")
 _HEADER = re.compile(r"^#\+\s*(level|refs):\s*(.*?)\s*$", re.M)
@@ -203,7 +204,7 @@ PYTHON_CHECKS: dict[str, tuple[Check, PyCheck]] = {
 
 def load_checks(res: Resources) -> list[Check]:
     """The SPARQL checks in queries/qa/ and the Python checks, sorted by name."""
-    checks = [c for c, _ in PYTHON_CHECKS.values()]
+    checks = [c for c, _ in PYTHON_CHECKS.values()] + list(VALIDATION_CHECKS.values())
     for path in sorted(res.qa_dir.glob("*.rq")):
         q = parse_query_file(path)
         head = dict(_HEADER.findall(q.text))
@@ -217,19 +218,38 @@ def load_checks(res: Resources) -> list[Check]:
     return sorted(checks, key=lambda c: c.name)
 
 
+# Checks made while validating rather than by a query: SHACL results and unknown terms.
+VALIDATION_CHECKS = {
+    "shape_violation": Check(
+        "shape_violation", "error", "Nodes that do not conform to the SHACL shapes",
+        "The shapes in ontology/natoeu.shapes.ttl (the same validation as `natoeu validate` and "
+        "every command that builds the graph); a shape's sh:Warning results are warnings here.",
+        "SHACL", "python"),
+    "unknown_term": Check(
+        "unknown_term", "error", "Terms that no vocabulary defines",
+        "A natoeu: term the ontology does not declare, or a term of a standard vocabulary (ORG, "
+        "OWL-Time, PROV-O, SKOS, DCMI terms, FOAF, RDF, RDFS, OWL, XSD, SHACL, VANN, DCAT, VoID) "
+        "that the vocabulary does not define: a typo, which parses silently. The finding names "
+        "the nearest known terms.", "OOPS P08-like, ROBOT undeclared terms", "python"),
+}
+
+
 def run_qa(res: Resources, only: Iterable[str] | None = None,
            use_cache: bool = False) -> Report:
     """Parse the ontology and data of ``res`` and run every check (or those named in ``only``).
 
     With ``use_cache``, the full report is remembered under a hash of everything it depends on
     (the graph's input files, the package's code, the library versions, the check files and the
-    date), so a second run on unchanged files reads it instead of running 40 queries again.
+    date), so a second run on unchanged files reads it instead of running 40 queries again;
+    queries run on Oxigraph where proven equal (qa.engines), and the SHACL validation reuses
+    the results of unchanged nodes (pipeline.incremental). Without it, everything is computed
+    afresh on rdflib, the reference.
     """
+    from ..pipeline import memo
+    from ..pipeline.build import cache_dir, cache_key, parse_project
+
     digest = ""
     if use_cache and only is None:
-        from ..pipeline import memo
-        from ..pipeline.build import cache_dir, cache_key
-
         digest = memo.key(cache_key(res, False), dt.date.today().isoformat(),
                           files=sorted(res.qa_dir.glob("*.rq")))
         hit = memo.load(cache_dir(), "qa", digest)
@@ -237,10 +257,8 @@ def run_qa(res: Resources, only: Iterable[str] | None = None,
             with contextlib.suppress(KeyError, TypeError):
                 return Report([Check(**c) for c in hit["checks"]],
                               [Finding(**f) for f in hit["findings"]])
-    ontology_file = str(res.ontology.relative_to(res.root))
-    ontology = parse_turtle(res.ontology, ontology_file)
-    data, origin = parse_files(res.data_files(), res.root)
-    report = check_graphs(res, ontology, data, origin, only)
+    ontology, shapes, data, origin = parse_project(res)
+    report = check_graphs(res, ontology, data, origin, only, shapes=shapes, use_cache=use_cache)
     if digest:
         memo.save(cache_dir(), "qa", digest,
                   {"checks": [asdict(c) for c in report.checks],
@@ -249,8 +267,15 @@ def run_qa(res: Resources, only: Iterable[str] | None = None,
 
 
 def check_graphs(res: Resources, ontology: Graph, data: Graph, origin: SubjectFiles,
-                 only: Iterable[str] | None = None) -> Report:
-    """Run the checks over graphs already parsed (tests seed problems into copies of them)."""
+                 only: Iterable[str] | None = None, shapes: Graph | None = None,
+                 use_cache: bool = False) -> Report:
+    """Run the checks over graphs already parsed (tests seed problems into copies of them).
+
+    ``shapes`` (default: the tree's shapes file) are what shape_violation validates against;
+    ``use_cache`` as in run_qa.
+    """
+    from .engines import QA_EQUAL, Engines
+
     checks = load_checks(res)
     if only is not None:
         wanted = set(only)
@@ -259,16 +284,19 @@ def check_graphs(res: Resources, ontology: Graph, data: Graph, origin: SubjectFi
             raise InputError(str(res.qa_dir), None, f"no such check: {', '.join(sorted(unknown))}")
         checks = [c for c in checks if c.name in wanted]
     graph = ontology + data
-    locate = _Locator(res, graph, ontology, origin)
+    locate = Locator(res.root, graph, ontology, str(res.ontology.relative_to(res.root)), origin)
+    engines = Engines({"ontology": ontology, "data": data}, lambda: graph, oxigraph=use_cache)
     report = Report(checks)
     for check in checks:
+        if check.name in VALIDATION_CHECKS:
+            continue
         if check.source == "python":
             rows = list(PYTHON_CHECKS[check.name][1](graph))
         else:
             text = (res.root / check.source).read_text(encoding="utf-8")
-            result = run(graph, text, source=check.source)
+            result = engines.query(text, check.source, check.name in QA_EQUAL)
             names = [Variable(v) for v in ("entity", "property", "value", "message")]
-            rows = [tuple(b.get(v) for v in names) for b in result.bindings]  # type: ignore[misc]
+            rows = [tuple(b.get(v) for v in names) for b in result.bindings]
         for entity, prop, value, message in rows:
             if entity is None:
                 continue
@@ -278,7 +306,32 @@ def check_graphs(res: Resources, ontology: Graph, data: Graph, origin: SubjectFi
                 value=_short(value),
                 message=_prefixed(str(message)) if message else check.summary,
                 where=locate.where(entity)))
+    if any(c.name in VALIDATION_CHECKS for c in checks):
+        report.findings += _validation_findings(res, ontology, data, origin, shapes, use_cache,
+                                                {c.name for c in checks})
     return report
+
+
+def _validation_findings(res: Resources, ontology: Graph, data: Graph, origin: SubjectFiles,
+                         shapes: Graph | None, use_cache: bool,
+                         wanted: set[str]) -> list[Finding]:
+    """shape_violation and unknown_term, from the validation every build makes."""
+    from ..pipeline.build import validate_parsed
+
+    if shapes is None:
+        shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(res.root)))
+    validation = validate_parsed(res, ontology, shapes, data, origin, use_cache)
+    out = []
+    if "shape_violation" in wanted:
+        for v in validation.results:
+            where = f"{v.file}:{v.line}" if v.file and v.line else v.file
+            out.append(Finding("shape_violation", "error" if v.severity == "Violation" else "warn",
+                               v.focus, v.path, v.value, _prefixed(v.message), where))
+    if "unknown_term" in wanted:
+        for u in validation.unknown:
+            out.append(Finding("unknown_term", "error", u.name, "", "", u.message(),
+                               u.where[0] if u.where else None))
+    return out
 
 
 def _short(node: Node | str | None) -> str:
@@ -303,65 +356,3 @@ def _prefixed(message: str) -> str:
     for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         message = re.sub(re.escape(iri) + r"([A-Za-z0-9_-]+)", prefix + r":\1", message)
     return message
-
-
-class _Locator:
-    """Names a node and finds the file and line that hold it."""
-
-    def __init__(self, res: Resources, graph: Graph, ontology: Graph,
-                 origin: SubjectFiles) -> None:
-        self.res = res
-        self.graph = graph
-        self.ontology = ontology
-        self.ontology_file = str(res.ontology.relative_to(res.root))
-        self.origin = origin
-        self._lines: dict[str, tuple[str, ...]] = {}
-
-    def _owner(self, node: Node) -> tuple[Node, list[str]]:
-        """The IRI that (through blank nodes) points at ``node``, and the path from it."""
-        path: list[str] = []
-        seen: set[Node] = set()
-        while isinstance(node, BNode) and node not in seen:
-            seen.add(node)
-            parent = next(iter(sorted(self.graph.subject_predicates(node), key=str)), None)
-            if parent is None:
-                break
-            node, prop = parent
-            path.insert(0, _short(prop))
-        return node, path
-
-    def name(self, node: Node) -> str:
-        if isinstance(node, BNode):
-            owner, path = self._owner(node)
-            if isinstance(owner, URIRef):
-                return f"{_short(owner)} {'/'.join(path)} []"
-            return "[] (a blank node)"
-        return _short(node)
-
-    def where(self, node: Node) -> str | None:
-        owner, _ = self._owner(node)
-        if not isinstance(owner, URIRef):
-            return None
-        in_ontology = (owner, None, None) in self.ontology
-        if owner in self.origin and not in_ontology:
-            file = self.origin[owner]
-        elif in_ontology or str(owner).startswith(PREFIXES["natoeu"]):
-            file = self.ontology_file
-        else:
-            return None
-        line = self._line_of_subject(file, _short(owner), str(owner))
-        return f"{file}:{line}" if line else file
-
-    def _line_of_subject(self, file: str, short: str, iri: str) -> int | None:
-        """The line where a Turtle block about the node starts (its name at a line's start)."""
-        if file not in self._lines:
-            try:
-                text = (self.res.root / file).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
-            self._lines[file] = tuple(text.splitlines())
-        starts = (f"{short} ", f"{short}\t", f"<{iri}> ", f"<{iri}>\t")
-        for number, line in enumerate(self._lines[file], 1):
-            if line.startswith(starts) or line in (short, f"<{iri}>"):
-                return number
-        return None

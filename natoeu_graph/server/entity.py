@@ -181,16 +181,18 @@ def _membership_words(g: Graph, m: Any) -> str | None:
     return f"{label(g, member)} is a member of {label(g, org)}{when}"
 
 
-def view(built: Built, iri: URIRef) -> EntityView | None:
-    """The page model for ``iri``, or None when the graph says nothing about it."""
+def view(built: Built, iri: URIRef, asserted: Graph | None = None) -> EntityView | None:
+    """The page model for ``iri``, or None when the graph says nothing about it. ``asserted``:
+    the ontology and asserted data as one graph, if the caller keeps one (else made here)."""
     g = built.merged()
-    if (iri, None, None) not in g:
+    if (iri, None, None) not in g and (None, None, iri) not in g:
         return None
     types = sorted({t for t in g.objects(iri, RDF.type) if t not in _NOISE_TYPES},
                    key=lambda t: (not str(t).startswith(TERMS_BASE), label(g, t)))
     definition = next((str(o) for p in (SKOS.definition, DCTERMS.description, RDFS.comment)
                        for o in g.objects(iri, p)), "")
-    asserted = built.asserted + built.ontology
+    if asserted is None:
+        asserted = built.asserted + built.ontology
     related: dict[Any, list[tuple[str, str, Any]]] = {}
     for s, p in g.subject_predicates(iri):
         if p in (PROV.wasDerivedFrom, RDFS.isDefinedBy) or not isinstance(s, URIRef):

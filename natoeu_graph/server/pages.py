@@ -21,8 +21,16 @@ _env = jinja2.Environment(
     autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 
 
+def same(path: str) -> str:
+    return path
+
+
 def render(template: str, **values: Any) -> str:
+    """``url`` maps the server's own paths (/id/X, /static/...) to hrefs: the server keeps them,
+    `natoeu site` turns them into relative file names; ``site`` is set for the static site."""
     values.setdefault("alternates", [])
+    values.setdefault("url", same)
+    values.setdefault("site", None)
     return _env.get_template(template).render(**values)
 
 

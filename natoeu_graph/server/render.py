@@ -8,6 +8,7 @@ type, body, headers); the app caches 200s, since the graph does not change while
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -15,6 +16,7 @@ from rdflib import Graph, URIRef
 
 from ..core.namespaces import INSTANCES_BASE, TERMS_BASE
 from ..outputs import jsonld
+from ..outputs.export import json_bytes, sorted_nt
 from ..pipeline.build import DATASET_GRAPHS, Built
 from ..sparql.queries import CannedQuery
 from . import entity, formats, pages
@@ -23,6 +25,9 @@ from .protocol import GRAPH_TYPES, HTML, RDFLIB_FORMAT, RESULT_TYPES, media_type
 from .service import service_description
 
 Reply = dict[str, Any]
+# A page's own server path -> how that page writes the server's paths as hrefs (identity on the
+# server; relative file names in the static site)
+Links = Callable[[str], Callable[[str], str]]
 DOC_TYPES = {"html": HTML} | {k: GRAPH_TYPES[k] for k in ("ttl", "jsonld", "nt", "rdfxml")}
 EXAMPLE = ("PREFIX natoeu: <https://w3id.org/natoeu/ontology#>\n"
            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\n"
@@ -44,15 +49,28 @@ def safe_local(local: str) -> bool:
 
 
 class Renderer:
-    """What the workers render; built in the server before the workers fork."""
+    """What the workers render; built in the server before the workers fork.
+
+    `natoeu site` renders its pages with the same object: ``links`` and ``site`` change only
+    how hrefs are written and what the page frame says; ``formats`` are the documents offered.
+    """
 
     def __init__(self, built: Built, canned: dict[str, CannedQuery], context: Any,
-                 limits: Limits) -> None:
+                 limits: Limits, links: Links | None = None, site: Any = None,
+                 formats: tuple[str, ...] = tuple(DOC_TYPES)) -> None:
         self.built = built
         self.graph = built.merged()
+        self.asserted = built.asserted + built.ontology  # once: a copy per page cost 80 ms
         self.canned = canned
         self.context = context
         self.limits = limits
+        self.links: Links = links or (lambda page: pages.same)
+        self.site = site
+        self.formats = formats
+
+    def render(self, page: str, template: str, **values: Any) -> str:
+        """``template`` for the page at server path ``page``."""
+        return pages.render(template, url=self.links(page), site=self.site, **values)
 
     def __call__(self, name: str, args: dict[str, Any]) -> Reply:
         return getattr(self, "page_" + name)(**args)
@@ -69,7 +87,7 @@ class Renderer:
 
     def _document(self, path: str, fmt: str, g: Graph, page: Any) -> Reply:
         alternates = [{"name": f, "type": DOC_TYPES[f][0], "href": f"{path}?format={f}"}
-                      for f in DOC_TYPES]
+                      for f in self.formats]
         headers = {
             "Content-Location": f"{path}?format={fmt}",
             "Link": ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["type"]}"'
@@ -78,13 +96,12 @@ class Renderer:
         if fmt == "html":
             return html(page(alternates), headers=headers)
         if fmt == "jsonld":
-            text = json.dumps(jsonld.compact(g, self.context), indent=2, ensure_ascii=False)
-            return {"status": 200, "type": "application/ld+json", "body": text.encode(),
-                    "headers": headers}
+            return {"status": 200, "type": "application/ld+json",
+                    "body": json_bytes(jsonld.compact(g, self.context)), "headers": headers}
         ctype = media_type(fmt)
         if ctype.startswith("text/"):
             ctype += "; charset=utf-8"
-        body = g.serialize(format=RDFLIB_FORMAT[fmt]).encode()
+        body = sorted_nt(g) if fmt == "nt" else g.serialize(format=RDFLIB_FORMAT[fmt]).encode()
         bad = formats.xml_unsafe(body) if fmt == "rdfxml" else None
         if bad is not None:
             return {"status": 406, "type": "application/json", "headers": {},
@@ -95,27 +112,41 @@ class Renderer:
 
     def page_resource(self, local: str, fmt: str, html_errors: bool, reply: Any) -> Reply:
         iri = URIRef(INSTANCES_BASE + local)
-        view = entity.view(self.built, iri) if safe_local(local) else None
-        if view is None:
+        g = self.graph
+        if not safe_local(local) or ((iri, None, None) not in g and (None, None, iri) not in g):
             if html_errors:
                 return error_page(404, "Not found", "The graph says nothing about this IRI.")
             return {"status": 404, "type": "application/json", "headers": {},
                     "body": json.dumps({"error": "unknown_resource",
                                         "message": "the graph says nothing about this IRI"})
                     .encode()}
+        def page(alts: list[dict[str, str]]) -> str:  # the view only for the page: 5 ms
+            view = entity.view(self.built, iri, self.asserted)
+            assert view is not None
+            return self.render(f"/id/{local}", "entity.html.j2", title=view.title, e=view,
+                               alternates=alts)
+
+        return self._document(f"/id/{local}", fmt, entity.description(g, iri), page)
+
+    def page_term(self, name: str, fmt: str, reply: Any = None) -> Reply:
+        """An ontology term's own document (the ontology/NAME files of `natoeu site`)."""
+        iri = URIRef(TERMS_BASE + name)
+        view = entity.view(self.built, iri, self.asserted) if safe_local(name) else None
+        if view is None:
+            return error_page(404, "Not found", "The ontology has no term by that name.")
         return self._document(
-            f"/id/{local}", fmt, entity.description(self.graph, iri),
-            lambda alts: pages.render("entity.html.j2", title=view.title, e=view,
-                                      alternates=alts))
+            f"/ontology/{name}", fmt, entity.description(self.graph, iri),
+            lambda alts: self.render(f"/ontology/{name}", "entity.html.j2", title=view.title,
+                                     e=view, alternates=alts))
 
     def page_ontology(self, fmt: str, reply: Any) -> Reply:
         info = pages.ontology_terms(self.built)
         return self._document("/ontology", fmt, self.built.ontology,
-                              lambda alts: pages.render("ontology.html.j2", alternates=alts,
-                                                        **info))
+                              lambda alts: self.render("/ontology", "ontology.html.j2",
+                                                       alternates=alts, **info))
 
     def page_classes(self, reply: Any) -> Reply:
-        return html(pages.render("classes.html.j2", title="Classes",
+        return html(self.render("/classes", "classes.html.j2", title="Classes",
                                  classes=entity.classes(self.built)))
 
     def page_class(self, name: str, reply: Any) -> Reply:
@@ -124,8 +155,8 @@ class Renderer:
             return error_page(404, "Not found", "There is no class by that name.")
         info = pages.ontology_terms(self.built)
         term = next((t for t in info["terms"] if t.name == name), None)
-        return html(pages.render(
-            "class.html.j2", title=term.label if term else name, name=name,
+        return html(self.render(
+            f"/classes/{name}", "class.html.j2", title=term.label if term else name, name=name,
             definition=term.definition if term else "",
             members=entity.instances(self.built, cls)))
 
@@ -139,11 +170,11 @@ class Renderer:
                 "body": g.serialize(format=RDFLIB_FORMAT[fmt]).encode("utf-8")}
 
     def page_home(self, reply: Any) -> Reply:
-        return html(pages.render("home.html.j2", title="NATO–EU relations",
+        return html(self.render("/", "home.html.j2", title="NATO–EU relations",
                                  triples=len(self.graph)))
 
     def page_queries(self, reply: Any) -> Reply:
-        return html(pages.render("queries.html.j2", title="Canned questions",
+        return html(self.render("/queries", "queries.html.j2", title="Canned questions",
                                  queries=list(self.canned.values())))
 
     # ---- pages around a query's answer (``reply`` is the worker's answer as SPARQL JSON) -----
@@ -155,8 +186,8 @@ class Renderer:
         downloads = [(f, f"/queries/{name}?{qs}{'&' if qs else ''}format={f}")
                      for f in RESULT_TYPES]
         table = pages.table(self.built, reply, downloads)
-        return html(pages.render("canned.html.j2", title=q.summary or q.name, q=q,
-                                 values=values, table=table), reply["status"])
+        return html(self.render(f"/queries/{name}", "canned.html.j2", title=q.summary or q.name,
+                                q=q, values=values, table=table), reply["status"])
 
     def page_editor(self, query: str = "", reply: Reply | None = None) -> Reply:
         table, graph_text, status = None, None, 200
@@ -168,7 +199,7 @@ class Renderer:
                 q = quote(query)
                 downloads = [(f, f"/sparql?query={q}&format={f}") for f in RESULT_TYPES]
                 table = pages.table(self.built, reply, downloads)
-        return html(pages.render(
-            "editor.html.j2", title="SPARQL query", query=query or EXAMPLE, table=table,
+        return html(self.render(
+            "/query", "editor.html.j2", title="SPARQL query", query=query or EXAMPLE, table=table,
             graph_text=graph_text, timeout=f"{self.limits.timeout:g}",
             max_rows=self.limits.max_rows), status)

@@ -3,5 +3,6 @@
 Engines: ``full`` (owlrl, the reference), ``fast`` (reasonable + property chains) and ``rules``
 (the ontology compiled into SPARQL updates run inside Oxigraph); ``budget`` picks one and runs it
 in a worker killed at the deadline; ``trivial`` says which entailments every engine drops.
-May import: core. Imported by: pipeline.build, stores.load.
+May import: core, pipeline.memo (the ontology's closure is remembered). Imported by:
+pipeline.build, stores.load.
 """

@@ -11,6 +11,7 @@ on the shipped graph and on generated data.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -114,10 +115,27 @@ def _functional_clash(store: Any, tbox: Graph) -> bool:
 
 
 def close_tbox(ontology: Graph) -> Graph:
-    """The ontology with its own entailments (reasonable + chains, tiny input)."""
+    """The ontology with its own entailments (reasonable + chains, tiny input), remembered per
+    ontology: a data edit then costs no T-box reasoning."""
+    from ...core.resources import cache_dir
+    from ...core.termtable import TermTable, decode_table
+    from .. import memo
+
+    digest = memo.key(memo.code_digest(), memo.versions("reasonable", "rdflib"),
+                      "\n".join(sorted(" ".join(t.n3() for t in triple) for triple in ontology)))
     closed = new_graph()
     closed += ontology
-    closed += infer_fast(ontology)
+    hit = memo.load(cache_dir(), "tbox", digest)
+    if isinstance(hit, dict):
+        with contextlib.suppress(KeyError, TypeError, ValueError, IndexError):
+            terms = decode_table(hit["terms"])
+            closed.addN((terms[a], terms[b], terms[c], closed) for a, b, c in hit["triples"])
+            return closed
+    inferred = list(infer_fast(ontology))
+    table = TermTable()
+    memo.save(cache_dir(), "tbox", digest,
+              {"triples": [table.ids(t) for t in inferred], "terms": table.table})
+    closed.addN((s, p, o, closed) for s, p, o in inferred)
     return closed
 
 
