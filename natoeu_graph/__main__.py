@@ -1,5 +1,6 @@
-"""The `natoeu` command's entry: a warm canned query is answered before click, rdflib or any
-parser is imported (stores.warm); everything else goes to the full CLI (cli)."""
+"""The `natoeu` command's entry: a warm canned or ad-hoc query is answered before click, rdflib
+or any parser is imported (stores.warm, stores.warm_sparql); everything else goes to the full
+CLI (cli)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ import sys
 
 
 def main() -> None:
-    from .stores.warm import answer
+    args = sys.argv[1:]
+    out = None
+    if args[:1] == ["query"]:
+        from .stores.warm import answer
 
-    out = answer(sys.argv[1:])
+        out = answer(args)
+    elif args[:1] == ["sparql"]:
+        from .stores.warm_sparql import answer as adhoc
+
+        out = adhoc(args)
     if out is not None:
         try:
             sys.stdout.write(out)
