@@ -47,13 +47,13 @@ CONVERTED = _INTEGERS | frozenset(_XSD + t for t in (
     "time", "token", "yearMonthDuration")) | frozenset(
     _RDF + t for t in ("HTML", "XMLLiteral"))
 # lexical forms that rdflib keeps as they are (tests/sparql/test_oxformat.py checks each)
-_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
 _KEPT = {
     **dict.fromkeys(_INTEGERS, _INTEGER),
     _XSD + "decimal": re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"),
     _XSD + "boolean": re.compile(r"true|false"),
     _XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
-    **{_XSD + t: re.compile(r"[^\s]+(?: [^\s]+)*", re.ASCII)
+    **{_XSD + t: re.compile(r"[^\s]+(?: [^\s]+)*")  # \s: all that str.split splits at
        for t in ("anyURI", "language", "normalizedString", "token")},
 }
 # dateTime and time without fractional seconds: rdflib writes Python's isoformat (Z as +00:00)

@@ -20,7 +20,7 @@ from natoeu_graph.core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_O
 from natoeu_graph.core.resources import Resources
 from natoeu_graph.sparql.queries import get_query, run_canned
 from natoeu_graph.sparql.results import RESULT_FORMATS, format_result
-from natoeu_graph.stores import warm
+from natoeu_graph.stores import warm, warm_sparql
 from natoeu_graph.stores.proven import OXIGRAPH_EQUAL
 
 
@@ -120,8 +120,11 @@ def test_any_change_sends_the_query_to_the_full_command(project_copy: Path, tmp_
     os.utime(query, (old, old))
     assert warm.answer(args) is not None
 
+    adhoc = ["sparql", "ASK { ?s ?p ?o }"]
+    assert warm_sparql.answer(adhoc) is not None
     places = project_copy / "data" / "places.ttl"
     places.write_text(places.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert warm.answer(args) is None  # size and mtime changed
+    assert warm_sparql.answer(adhoc) is None
     (project_copy / "data" / "places.ttl").unlink()
     assert warm.answer(args) is None
