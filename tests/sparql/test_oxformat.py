@@ -68,7 +68,7 @@ def test_the_graphs_answers_are_written_alike(store: OxigraphBackend) -> None:
     queries += [f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s a <{c}> ; ?p ?o }}" for c in classes[::2]]
     queries += [f"SELECT ?s ?p ?o WHERE {{ ?s a <{c}> ; ?p ?o }} ORDER BY ?s ?p ?o"
                 for c in classes[1::4]]
-    same, unsure = 0, []
+    same, unsure = 0, list[str]()
     for text in queries:
         answer = ask(store, text)
         n, why = compare(answer, GRAPH_FORMATS if answer.kind == "GRAPH" else ROW_FORMATS)
