@@ -217,7 +217,7 @@ def rows_text(names: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str,
     """results.format_result for a SELECT answer (pyoxigraph terms, None where unbound)."""
     table = [[term(t) for t in row] for row in rows]
     if fmt == "json":
-        out = [{n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
+        out = [{n: json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
                for row in table]
         return json.dumps({"head": {"vars": list(names)}, "results": {"bindings": out}},
                           indent=2, ensure_ascii=False) + "\n"
@@ -242,7 +242,8 @@ def ask_text(answer: bool, fmt: str) -> str:
     return ("true" if answer else "false") + "\n"
 
 
-def _json_term(t: Term) -> dict[str, str]:
+def json_term(t: Term) -> dict[str, str]:
+    """A term of SPARQL JSON results, as results._term_json writes rdflib's."""
     if t[0] == "uri":
         return {"type": "uri", "value": t[1]}
     if t[0] == "bnode":

@@ -16,11 +16,15 @@ import pytest
 from query_cases import EXTERNAL, LOCAL, case_file
 from rdflib import Literal, namespace
 
+from natoeu_graph.core.oxterms import to_rdflib
 from natoeu_graph.core.resources import Resources
 from natoeu_graph.pipeline.build import Built
+from natoeu_graph.server import formats
+from natoeu_graph.server.adhoc import run as run_adhoc
 from natoeu_graph.server.config import Limits
 from natoeu_graph.server.engines import OXIGRAPH_EQUAL, oxigraph
 from natoeu_graph.server.worker import Context, execute
+from natoeu_graph.server.worker import _json_reply as json_reply
 from natoeu_graph.sparql.queries import bindings, get_query, list_queries
 from natoeu_graph.sparql.results import to_json
 from natoeu_graph.stores.backends import RdflibBackend
@@ -146,3 +150,24 @@ def test_select_star_lists_variables_by_name_on_oxigraph(
     answer = adhoc(contexts[1], "SELECT * WHERE { ?s org:member ?o ; org:organization ?org }"
                                 " LIMIT 1")
     assert answer["head"]["vars"] == ["o", "org", "s"]
+
+
+@pytest.mark.parametrize("max_bytes", [8 * 1024 * 1024, 2048])
+def test_json_written_from_oxigraph_terms_as_from_rdflibs(contexts: tuple[Context, Context],
+                                                          max_bytes: int) -> None:
+    """The server writes SPARQL JSON straight from Oxigraph's terms (worker._json_reply): the
+    same bytes, and the same cut when the answer is over the byte cap, as through rdflib's."""
+    store = contexts[1].oxigraph
+    assert store is not None
+    limits = Limits(max_bytes=max_bytes)
+    for text in ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3000",
+                 "SELECT ?i ?p ?o WHERE { ?m org:memberDuring ?i . ?i ?p ?o } ORDER BY ?i ?p",
+                 "SELECT ?x WHERE { OPTIONAL { ?x a natoeu:NoSuchClass } }"):
+        answer = run_adhoc(store, text, None, limits.max_rows)
+        assert answer is not None
+        fast = json_reply(answer, limits)
+        rows = [tuple(None if t is None else to_rdflib(t) for t in r) for r in answer.rows]
+        body, n = formats.rows(answer.variables, rows, "json", max_bytes)
+        assert fast["body"] == body
+        assert fast["headers"].get("X-Natoeu-Truncated") == (
+            None if n == len(rows) else f"rows={n}")
