@@ -6,7 +6,9 @@ percentiles and ratios; not a test.
     python benchmarks/server.py [--seconds 10] [--clients 4]
 
 Peers: the same SELECT sent repeatedly by ``--clients`` threads over keep-alive connections for
-``--seconds``; throughput (answers/s) and latency percentiles per server. natoeu serve also
+``--seconds``; throughput (answers/s) and latency percentiles per server. Then the ad-hoc mix:
+five query shapes, a new text every request, on natoeu serve (both engines) and Oxigraph, the
+three measured in turns (``mix``). natoeu serve also
 answers a stream of distinct queries (no answer cache) for comparison. Availability: the p50 and
 p99 latency of a cheap canned query, quiet, then with 2 slow ad-hoc queries running, 63 idle
 sockets open and 20 clients fetching entity pages.
@@ -24,6 +26,7 @@ import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -169,43 +172,63 @@ def mix_rows(port: int, endpoint: str) -> dict[str, int]:
             for name, q in MIX.items()}
 
 
-def run_mix(port: int, endpoint: str, args: argparse.Namespace, name: str,
-            rates: dict[str, float], rows: dict[str, dict[str, int]]) -> None:
-    rows[name] = mix_rows(port, endpoint)
-    load(port, mix_path(endpoint), 1, 1)  # warm up (distinct texts: no cache hit later)
-    rate, lat, err = load(port, lambda i: mix_path(endpoint)(10_000_000 + i), args.seconds,
-                          args.clients)
-    rates[name] = rate
-    print(line(f"{name} (ad-hoc mix of {len(MIX)} shapes, each text new)", rate, lat, err))
+MIX_SERVERS = ("natoeu serve --engine auto", "natoeu serve --engine rdflib",
+               "oxigraph serve-read-only")
 
 
-def mix_only(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
-    """The uncached ad-hoc mix on natoeu serve (both engines) and oxigraph serve-read-only."""
-    rates: dict[str, float] = {}
-    rows: dict[str, dict[str, int]] = {}
-    print("| server | answers/s | p50 ms | p99 ms | answers | non-200 |")
-    print("|---|---|---|---|---|---|")
-    for engine in ("auto", "rdflib"):
-        port = free_port()
-        with server([str(BIN / "natoeu"), "serve", "--port", str(port), "--per-client", "64",
-                     "--queue", "64", "--engine", engine], port, "/sparql"):
-            run_mix(port, "/sparql", args, f"natoeu serve --engine {engine}", rates, rows)
-    with oxigraph_server(data, tmp) as port:
-        run_mix(port, "/query", args, "oxigraph serve-read-only", rates, rows)
-    print()
-    check_mix(rows, rates)
-    return rates
-
-
-def check_mix(rows: dict[str, dict[str, int]], rates: dict[str, float]) -> None:
-    if len({tuple(r.items()) for r in rows.values()}) != 1:
-        raise RuntimeError(f"the servers answered the mix differently: {rows}")
+def mix(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
+    """The uncached ad-hoc mix on natoeu serve (both engines) and oxigraph serve-read-only,
+    all three running at once and measured in turns: ``--rounds`` rounds of ``--seconds`` /
+    ``--rounds`` seconds per server, the order rotating each round, so that a change of load
+    on a shared machine hits every server alike. Rates are medians over the rounds; the
+    natoeu / Oxigraph ratio is the median of the rounds' ratios."""
+    with contextlib.ExitStack() as stack:
+        ports = {}
+        for engine in ("auto", "rdflib"):
+            port = free_port()
+            stack.enter_context(server(
+                [str(BIN / "natoeu"), "serve", "--port", str(port), "--per-client", "64",
+                 "--queue", "64", "--engine", engine], port, "/sparql"))
+            ports[f"natoeu serve --engine {engine}"] = (port, "/sparql")
+        ports["oxigraph serve-read-only"] = (stack.enter_context(oxigraph_server(data, tmp)),
+                                             "/query")
+        rows = {name: mix_rows(port, endpoint) for name, (port, endpoint) in ports.items()}
+        if len({tuple(r.items()) for r in rows.values()}) != 1:
+            raise RuntimeError(f"the servers answered the mix differently: {rows}")
+        for port, endpoint in ports.values():
+            load(port, mix_path(endpoint), 1, 1)  # warm up (distinct texts: no cache hit later)
+        rates: dict[str, list[float]] = {name: [] for name in ports}
+        lats: dict[str, list[float]] = {name: [] for name in ports}
+        errors = dict.fromkeys(ports, 0)
+        names = list(ports)
+        for k in range(args.rounds):
+            for name in names[k % len(names):] + names[:k % len(names)]:
+                port, endpoint = ports[name]
+                rate, lat, err = load(port, lambda i, p=endpoint, k=k: mix_path(p)(
+                    (k + 1) * 10_000_000 + i), args.seconds / args.rounds, args.clients)
+                rates[name].append(rate)
+                lats[name].extend(lat)
+                errors[name] += err
+    print(f"Ad-hoc mix of {len(MIX)} shapes ({', '.join(MIX)}), each text new: {args.rounds} "
+          f"rounds of {args.seconds / args.rounds:g} s per server, in turns\n")
+    print("| server | answers/s (median of rounds) | min-max | p50 ms | p99 ms | answers "
+          "| non-200 |")
+    print("|---|---|---|---|---|---|---|")
+    for name in ports:
+        r = rates[name]
+        print(f"| {name} | {statistics.median(r):.0f} | {min(r):.0f}-{max(r):.0f} | "
+              f"{pct(lats[name], 50):.1f} | {pct(lats[name], 99):.1f} | {len(lats[name])} | "
+              f"{errors[name]} |")
+    ratios = [a / b for a, b in zip(rates["natoeu serve --engine auto"],
+                                    rates["oxigraph serve-read-only"], strict=True)]
+    slow = [a / b for a, b in zip(rates["natoeu serve --engine rdflib"],
+                                  rates["oxigraph serve-read-only"], strict=True)]
     counts = ", ".join(f"{k} {v}" for k, v in next(iter(rows.values())).items())
-    print(f"every server answered the mix alike (rows: {counts})")
-    ox = rates["oxigraph serve-read-only"]
-    print(f"ad-hoc mix, natoeu serve / oxigraph: {rates['natoeu serve --engine auto'] / ox:.2f}x "
-          f"(target >= 0.5x); natoeu serve --engine rdflib / oxigraph: "
-          f"{rates['natoeu serve --engine rdflib'] / ox:.2f}x")
+    print(f"\nevery server answered the mix alike (rows: {counts})")
+    print(f"natoeu serve / oxigraph, median of the rounds: {statistics.median(ratios):.2f}x "
+          f"(rounds {min(ratios):.2f}-{max(ratios):.2f}x; target >= 0.5x); "
+          f"natoeu serve --engine rdflib / oxigraph: {statistics.median(slow):.2f}x")
+    return {name: statistics.median(r) for name, r in rates.items()}
 
 
 @contextlib.contextmanager
@@ -246,7 +269,6 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
     fixed = "/sparql?" + urlencode({"query": QUERY})
     rates: dict[str, float] = {}
     rows: dict[str, int] = {}
-    mix: dict[str, dict[str, int]] = {}
     print("| server | answers/s | p50 ms | p99 ms | answers | non-200 |")
     print("|---|---|---|---|---|---|")
     port = free_port()
@@ -261,7 +283,6 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
         rate, lat, err = load(port, lambda i: "/sparql?" + urlencode(
             {"query": QUERY + f"\nLIMIT {i + 1}"}), args.seconds, args.clients)
         print(line("natoeu serve (distinct queries, no cache hit)", rate, lat, err))
-        run_mix(port, "/sparql", args, "natoeu serve --engine auto", rates, mix)
         one, lat1, _ = load(port, lambda i: fixed, args.seconds, 1)
         rates["natoeu_p50_cached_ms"] = pct(lat1, 50)
         print(line("natoeu serve (same query, 1 client)", one, lat1, 0))
@@ -274,7 +295,6 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
         rate, lat, err = load(port, canned_on_day, args.seconds, args.clients)
         rates["canned_rdflib"] = rate
         print(line("natoeu serve --engine rdflib (the same)", rate, lat, err))
-        run_mix(port, "/sparql", args, "natoeu serve --engine rdflib", rates, mix)
     port = free_port()
     # rdflib-endpoint 0.6 answers SPARQL at / (its /sparql is 404)
     plain = "/?" + urlencode({"query": QUERY})
@@ -292,7 +312,6 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
         rate, lat, err = load(port, lambda i: ox, args.seconds, args.clients)
         rates["oxigraph"] = rate
         print(line("oxigraph serve-read-only", rate, lat, err))
-        run_mix(port, "/query", args, "oxigraph serve-read-only", rates, mix)
     print()
     if len(set(rows.values())) != 1:
         raise RuntimeError(f"the servers answered differently: {rows}")
@@ -302,7 +321,6 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
           f"p50 of a cached answer (1 client): {rates['natoeu_p50_cached_ms']:.1f} ms")
     print(f"canned query on a new date, Oxigraph / rdflib engine: "
           f"{rates['canned_auto'] / rates['canned_rdflib']:.1f}x")
-    check_mix(mix, rates)
     return rates
 
 
@@ -404,6 +422,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--samples", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="mix: rounds of turns between the servers (--seconds split among them)")
     ap.add_argument("--nice-load", type=int, default=0,
                     help="niceness of the availability load generator: on a small machine its "
                     "20 client threads compete with the server for the CPU, which clients on "
@@ -425,7 +445,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "natoeu.nt"
             built.merged().serialize(destination=str(data), format="nt", encoding="utf-8")
-            (mix_only if args.only == "mix" else peers)(args, data, Path(tmp))
+            if args.only != "mix":
+                peers(args, data, Path(tmp))
+                print()
+            mix(args, data, Path(tmp))
         print()
     if args.only not in ("peers", "mix"):
         availability(args)

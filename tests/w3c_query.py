@@ -113,7 +113,7 @@ def contexts(case: Case) -> dict[str, Context]:
                          ox.NamedNode(str(g.identifier)))
                  for g in ds.graphs() for s, p, o in g)
     oxigraph = OxigraphBackend.__new__(OxigraphBackend)
-    oxigraph.store, oxigraph.prefixes = store, standard_prefixes()
+    oxigraph.store, oxigraph.prefixes, oxigraph.union = store, standard_prefixes(), False
     return {"oxigraph": Context(ds, {}, Limits(), oxigraph=oxigraph),
             "rdflib": Context(ds, {}, Limits())}
 

@@ -44,8 +44,12 @@ def run(store: OxigraphBackend, text: str, chosen: list[list[str]] | None,
     without BASE, for one): rdflib answers it, as before. Raises UsageError for a text that the
     policy refuses or neither parser reads."""
     sel = selection(text, chosen)
+    default: list[str] | None = list(sel.default)
+    named: list[str] | None = list(sel.named)
+    if sel == Selection(OWN_GRAPHS, OWN_GRAPHS):
+        default, named = store.dataset()
     try:
-        return evaluate(store.store, text, sel.default, sel.named, store.prefixes, limit=limit)
+        return evaluate(store.store, text, default, named, store.prefixes, limit=limit)
     except SyntaxError:
         prepare(text, "query", allow_dataset=True)  # rdflib's message if it fails too
         return None

@@ -26,7 +26,7 @@ def answer(store: OxigraphBackend, text: str, source: str = "query",
     if not clear(text) and services(prepare(text, source, allow_service)):
         return None
     try:
-        return evaluate(store.store, text, store.graph_iris, store.graph_iris, store.prefixes)
+        return evaluate(store.store, text, *store.dataset(), store.prefixes)
     except SyntaxError:
         prepare(text, source, allow_service)  # rdflib's message if it fails too
         return None

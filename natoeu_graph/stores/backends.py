@@ -85,8 +85,9 @@ def _term_json(v: dict[str, str]) -> Any:
     return Literal(v["value"], lang=v.get("xml:lang"), datatype=URIRef(dt) if dt else None)
 
 
-def fill_store(store: Any, built: Built) -> None:
-    """Load the three parts into their named graphs of an Oxigraph store, key marker last.
+def fill_store(store: Any, built: Built, marker: bool = True) -> None:
+    """Load the three parts into their named graphs of an Oxigraph store, key marker last
+    (``marker``: a store kept on disk says by it which graph it holds).
 
     Term by term (core.oxterms), not through a serialisation: Oxigraph's parsers name blank
     nodes afresh for each document, so a blank node of the asserted graph (an interval) and
@@ -99,7 +100,8 @@ def fill_store(store: Any, built: Built) -> None:
         graph = ox.NamedNode(str(name))
         store.bulk_extend([ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)
                            for s, p, o in part])
-    store.add(disk.marker(built.key))
+    if marker:
+        store.add(disk.marker(built.key))
     store.flush()
 
 
@@ -125,13 +127,16 @@ class OxigraphBackend:
         self.ox = ox
         self.graphs: list[Any] = [ox.NamedNode(str(g)) for g in GRAPHS]
         self.graph_iris = [str(g) for g in GRAPHS]
+        # the store's named graphs are exactly the three (no key marker): queries over all of
+        # them may use Oxigraph's union mode (oxrun.evaluate)
+        self.union = path is None
         self.prefixes = standard_prefixes()  # declared for every query, as rdflib's initNs
         key = built.key if built is not None else key
         if path is None:
             if built is None:
                 raise ValueError("an in-memory store needs the built graph")
             self.store = ox.Store()
-            fill_store(self.store, built)
+            fill_store(self.store, built, marker=False)
             return
         content = content or disk.inspect(path)
         disk.refuse(path, content, key or "")
@@ -142,6 +147,10 @@ class OxigraphBackend:
             disk.replace(path, lambda folder: write_store(folder, built))
         # read-only: a query never writes, and a `natoeu load` may switch the folder meanwhile
         self.store = ox.Store.read_only(str(path))
+
+    def dataset(self) -> tuple[list[str] | None, list[str] | None]:
+        """The default and named graphs of a query over the whole graph (oxrun.evaluate)."""
+        return (None, None) if self.union else (self.graph_iris, self.graph_iris)
 
     @classmethod
     def at(cls, path: Path, key: str) -> OxigraphBackend | None:
@@ -157,8 +166,8 @@ class OxigraphBackend:
         # (a guess from the text let SERVICE through in strings, prefixed names and U+2028).
         prepare(text, source, allow_service)
         try:
-            answer = evaluate(self.store, substitute(text, initial), self.graph_iris,
-                              self.graph_iris, self.prefixes)
+            answer = evaluate(self.store, substitute(text, initial), *self.dataset(),
+                              self.prefixes)
         except OSError as exc:  # raised while iterating: a SERVICE call failed
             raise RemoteError(f"{source}: a SERVICE endpoint failed: {one_line(exc)}",
                               hint="Check that the endpoint runs and answers SPARQL at that "
