@@ -11,6 +11,7 @@ No rdflib: the warm path uses this module.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
@@ -59,45 +60,91 @@ def _read(result: Any, limit: int | None) -> Answer:
     return Answer("GRAPH", triples=triples[:limit] if more else triples, more=more)
 
 
-class _Runner:
-    """One thread with a deep stack per process, started on first use (after any fork: a
-    forked child has no copy of its parent's threads), that runs one query at a time. A thread
-    per query cost 0.2 ms (glibc does not keep stacks this large for reuse)."""
+class _Thread:
+    """A thread with a deep stack that runs one query at a time (started at the priority of
+    the thread that makes it)."""
 
     def __init__(self) -> None:
-        self.pid = -1
-        self.jobs: queue.SimpleQueue[Callable[[], Any]] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[Callable[[], Any] | None] = queue.SimpleQueue()
         self.done: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self.lock = threading.Lock()
+        before = threading.stack_size(STACK_BYTES)
+        try:
+            # a daemon: a CLI interrupted while a query runs may exit without it
+            self.thread = threading.Thread(target=self._loop, name="oxigraph-query",
+                                           daemon=True)
+            self.thread.start()
+        finally:
+            threading.stack_size(before)
 
     def _loop(self) -> None:
         while True:
             job = self.jobs.get()
+            if job is None:
+                return
             try:
                 self.done.put(job())
             except BaseException as exc:  # re-raised in the caller's thread
                 self.done.put(exc)
 
+    def demote(self) -> None:
+        """Lower to SCHED_IDLE (Linux): for good, an unprivileged thread cannot rise again."""
+        with contextlib.suppress(AttributeError, OSError, TypeError):
+            os.sched_setscheduler(self.thread.native_id, os.SCHED_IDLE,  # type: ignore[arg-type]
+                                  os.sched_param(0))
+
+
+class _Runner:
+    """The query threads of a process, made on first use or by ``prepare`` (after any fork: a
+    forked child has no copy of its parent's threads). A thread per query cost 0.2 ms (glibc
+    does not keep stacks this large for reuse), so one thread runs query after query; with
+    ``demote_after`` set, a query still running after that many seconds has its thread lowered
+    to SCHED_IDLE, and the next query goes to a spare thread made at the priority it had."""
+
+    def __init__(self) -> None:
+        self.pid = -1
+        self.current: _Thread | None = None
+        self.spares: list[_Thread] = []
+        self.demote_after: float | None = None
+        self.lock = threading.Lock()
+
+    def prepare(self, spares: int, demote_after: float) -> None:
+        """Make the threads now, before the caller lowers its own priority (server.pool)."""
+        with self.lock:
+            self.pid = os.getpid()
+            self.current = _Thread()
+            self.spares = [_Thread() for _ in range(spares)]
+            self.demote_after = demote_after
+
     def call(self, job: Callable[[], Any]) -> Any:
         with self.lock:
             if self.pid != os.getpid():
-                self.jobs, self.done = queue.SimpleQueue(), queue.SimpleQueue()
-                before = threading.stack_size(STACK_BYTES)
-                try:
-                    # a daemon: a CLI interrupted while a query runs may exit without it
-                    threading.Thread(target=self._loop, name="oxigraph-query",
-                                     daemon=True).start()
-                finally:
-                    threading.stack_size(before)
-                self.pid = os.getpid()
-            self.jobs.put(job)
-            outcome = self.done.get()
+                self.pid, self.current, self.spares = os.getpid(), None, []
+            if self.current is None:
+                self.current = self.spares.pop() if self.spares else _Thread()
+            worker = self.current
+            worker.jobs.put(job)
+            try:
+                outcome = worker.done.get(timeout=self.demote_after)
+            except queue.Empty:  # a slow query: only CPU time that nothing else wants
+                worker.demote()
+                self.current = None
+                outcome = worker.done.get()
+                worker.jobs.put(None)  # that thread ends
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
 
 
 _RUNNER = _Runner()
+
+
+def prepare(spares: int = 3, demote_after: float = 0.02) -> None:
+    """For a server's ad-hoc worker, before it lowers itself to SCHED_IDLE: query threads at
+    normal priority, each lowered once a query on it runs past ``demote_after`` seconds (so
+    short queries take their share of the CPU, slow ones only what is left), and ``spares``
+    more for the queries after such a one (a worker that ran that many slow queries is
+    usually replaced at a deadline first; after that, new threads are as idle as the worker)."""
+    _RUNNER.prepare(spares, demote_after)
 
 
 def evaluate(store: Any, text: str, default_graph: Sequence[str] | None,
