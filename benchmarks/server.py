@@ -448,7 +448,8 @@ def main() -> None:
             if args.only != "mix":
                 peers(args, data, Path(tmp))
                 print()
-            mix(args, data, Path(tmp))
+            if args.only != "peers":
+                mix(args, data, Path(tmp))
         print()
     if args.only not in ("peers", "mix"):
         availability(args)
