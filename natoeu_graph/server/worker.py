@@ -14,7 +14,7 @@ import os
 import re
 import resource
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -26,7 +26,7 @@ from rdflib import Dataset, Variable
 from ..core.errors import UsageError
 from ..core.oxterms import to_rdflib
 from ..sparql import oxformat
-from ..sparql.entities import resolve
+from ..sparql.entities import Labels, resolve
 from ..sparql.queries import CannedQuery, bindings, dataset_clause, prepare, without_dataset
 from ..stores.backends import OxigraphBackend
 from ..stores.oxrun import Answer
@@ -56,6 +56,17 @@ class Context:
 
     def __post_init__(self) -> None:
         self.datasets = Datasets(self.graph)
+        self._labels: Labels | None = None
+
+    def labels(self) -> Labels:
+        """The graph's labels, read on first use by each worker, for entity parameters."""
+        if self._labels is None:
+            self._labels = Labels.read(self.ask)
+        return self._labels
+
+    def ask(self, text: str, initial: Mapping[str, Any]) -> Any:
+        return self.graph.query(prepare(text, "entity lookup"),
+                                initBindings={Variable(k): v for k, v in initial.items()})
 
 
 def error(status: int, code: str, message: str) -> Reply:
@@ -205,9 +216,7 @@ def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
                 if prepared is None:  # parsed once per worker (queries.parsed is memoised)
                     prepared = prepare(query.text, query.path.name)
                 # an entity parameter may be a label (entity=Sweden), looked up in the graph
-                given = resolve(query, job["params"], lambda text, initial: ctx.graph.query(
-                    prepare(text, "entity lookup"),
-                    initBindings={Variable(k): v for k, v in initial.items()}))
+                given = resolve(query, job["params"], ctx.ask, ctx.labels())
                 values = bindings(query, given)
                 if ctx.oxigraph is not None and job["name"] in OXIGRAPH_EQUAL:
                     result = ctx.oxigraph.query(query.text, values, query.path.name)
@@ -218,10 +227,12 @@ def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
             if adhoc.wanted(ctx.oxigraph, job["query"]):
                 assert ctx.oxigraph is not None
                 answer = adhoc.run(ctx.oxigraph, job["query"], job.get("dataset"),
-                                   ctx.limits.max_rows)
+                                   ctx.limits.max_rows, job.get("base"))
                 if answer is not None:
                     return _ox_answer(answer, job.get("accept"), job.get("format"), ctx.limits)
-            prepared = prepare(job["query"], "query", allow_dataset=True)
+            # relative IRIs resolve against the service IRI, as Oxigraph server does: left
+            # relative, `<s>` came out as `<s>` in N-Triples and made RDF/XML fail
+            prepared = prepare(job["query"], "query", allow_dataset=True, base=job.get("base"))
             # the protocol's dataset (checked by the app) wins over the query's FROM clauses
             chosen = job.get("dataset")
             clause = dataset_clause(prepared)
