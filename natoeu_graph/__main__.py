@@ -28,9 +28,15 @@ def main() -> None:
             sys.exit(1)
         except OSError as exc:  # e.g. a full disk: said as the full command says it
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.stderr.write(f"error: cannot write the answer: {exc.strerror or exc}\n"
-                             "hint: Free some space, or write the answer elsewhere.\n")
-            sys.exit(2)
+            from .cli import machine_error  # only now: the words are the full command's
+
+            user = machine_error(exc)
+            if user is None:
+                sys.stderr.write(f"error: cannot write the answer: {exc.strerror or exc}\n"
+                                 "hint: Free some space, or write the answer elsewhere.\n")
+                sys.exit(2)
+            sys.stderr.write(f"error: {user.message}\nhint: {user.hint}\n")
+            sys.exit(user.exit_code)
         return
     from .cli import main as full
 

@@ -1,16 +1,16 @@
 """Oxigraph's answers written in the CLI's formats, byte for byte as sparql.results writes them
 from rdflib's terms, without rdflib (the warm path must not load it).
 
-``results.format_result`` formats rdflib terms: a literal shows its lexical form as rdflib
-normalises it, IRIs are shortened by rdflib's namespace manager, graphs are written by rdflib's
-Turtle, N-Triples and JSON-LD serialisers. This module does the same from pyoxigraph's terms,
-as core.oxterms would convert them, for the cases it can prove alike; anything else raises
-``Unsure`` and the caller formats through rdflib instead (the full command), so that an answer
-never depends on which path wrote it. tests/sparql/test_oxformat.py compares the two on the
-graph's answers in every format. Unsure cases: literals whose lexical form rdflib would rewrite
-(doubles, floats, durations, binaries, XML literals, dates with a time zone...), IRIs rdflib
-refuses to write, RDF collections, predicates of a namespace with no prefix (rdflib would
-invent ``ns1:``), object lists whose order rdflib's literal ordering leaves open, ASK as CSV or
+``results.format_result`` formats rdflib terms: a literal shows its lexical form (the project
+keeps literals as written: core.namespaces turns rdflib's normalisation off), IRIs are shortened
+by rdflib's namespace manager, graphs are written by rdflib's Turtle, N-Triples and JSON-LD
+serialisers. This module does the same from pyoxigraph's terms, as core.oxterms would convert
+them, for the cases it can prove alike; anything else raises ``Unsure`` and the caller formats
+through rdflib instead (the full command), so that an answer never depends on which path wrote
+it. tests/sparql/test_oxformat.py compares the two on the graph's answers in every format.
+Unsure cases: IRIs rdflib refuses to write, RDF collections, predicates of a namespace with no
+prefix (rdflib would invent ``ns1:``), object lists whose order rdflib's literal ordering
+leaves open (or that mix times and durations, which it orders by Python values), ASK as CSV or
 TSV, RDF 1.2 triple terms and base directions.
 """
 
@@ -20,6 +20,7 @@ import csv
 import functools
 import io
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -46,43 +47,6 @@ CONVERTED = _INTEGERS | frozenset(_XSD + t for t in (
     "double", "duration", "float", "hexBinary", "language", "normalizedString", "string",
     "time", "token", "yearMonthDuration")) | frozenset(
     _RDF + t for t in ("HTML", "XMLLiteral"))
-# lexical forms that rdflib keeps as they are (tests/sparql/test_oxformat.py checks each)
-_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
-_KEPT = {
-    **dict.fromkeys(_INTEGERS, _INTEGER),
-    _XSD + "decimal": re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"),
-    _XSD + "boolean": re.compile(r"true|false"),
-    _XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
-    **{_XSD + t: re.compile(r"[^\s]+(?: [^\s]+)*")  # \s: all that str.split splits at
-       for t in ("anyURI", "language", "normalizedString", "token")},
-}
-# dateTime and time without fractional seconds: rdflib writes Python's isoformat (Z as +00:00)
-_CLOCK = {_XSD + "dateTime": re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?"),
-    _XSD + "time": re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?")}
-
-
-def _lexical(dt: str, text: str) -> str:
-    """The lexical form rdflib shows for ``text``^^``dt`` (it normalises what it converts)."""
-    if dt not in CONVERTED:
-        return text
-    kept = _KEPT.get(dt)
-    if kept is not None and kept.fullmatch(text):
-        return text
-    clock = _CLOCK.get(dt)
-    if clock is not None and clock.fullmatch(text):
-        import datetime
-
-        zoned = text[:-1] + "+00:00" if text.endswith("Z") else text
-        try:
-            if dt.endswith("dateTime"):
-                return datetime.datetime.fromisoformat(zoned).isoformat()
-            return datetime.time.fromisoformat(zoned).isoformat()
-        except ValueError:
-            pass
-    raise Unsure(f"rdflib may rewrite the lexical form of {text!r}^^<{dt}>")
-
-
 _INVALID_IRI = re.compile('[<>" {}|\\\\^`]')
 # rdflib's namespace splitting (rdflib.namespace.split_uri)
 _NAME_START = frozenset(("Ll", "Lu", "Lo", "Lt", "Nl"))
@@ -120,7 +84,7 @@ def term(t: Any) -> Term | None:
     dt = t.datatype.value
     if dt == XSD_STRING:
         return ("literal", t.value, None, None)
-    return ("literal", _lexical(dt, t.value), dt, None)
+    return ("literal", t.value, dt, None)
 
 
 def _iri(iri: str) -> str:
@@ -373,12 +337,12 @@ def _jsonld(triples: list[Triple]) -> str:
         _, text, dt, lang = o
         if dt:
             value: Any = text
-            if dt == _XSD + "integer":
-                value = int(text)
-            elif dt == _XSD + "boolean":
-                value = text == "true"
-            elif dt == _XSD + "double":
-                raise Unsure("a double in JSON-LD")
+            if dt in (_XSD + "integer", _XSD + "boolean", _XSD + "double"):
+                # rdflib writes their Python values (json's repr of a float)
+                if not _PLAIN[dt].fullmatch(text):
+                    raise Unsure(f"an ill-typed {dt} in JSON-LD")
+                value = int(text) if dt.endswith("integer") else text == "true" \
+                    if dt.endswith("boolean") else float(text)
             return {"@type": dt, "@value": value}
         return {"@language": lang, "@value": text} if lang else {"@value": text}
 
@@ -391,11 +355,15 @@ def _jsonld(triples: list[Triple]) -> str:
 # ---- Turtle: rdflib's TurtleSerializer, step by step -------------------------------------------
 
 _ORDER = {"bnode": 10, "uri": 30, "literal": 40}
-_NUMERIC = _INTEGERS | {_XSD + "decimal"}
+# the types rdflib writes bare in Turtle, and the lexical forms this module writes so
+_PLAIN = {_XSD + "integer": re.compile(r"[+-]?[0-9]+"), _XSD + "boolean": re.compile("true|false"),
+          _XSD + "decimal": re.compile(r"[+-]?[0-9]+(\.[0-9]+)?"),
+          _XSD + "double": re.compile(r"[+-]?(INF|NaN|[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?)")}
+_NUMERIC = _INTEGERS | {_XSD + "decimal", _XSD + "double", _XSD + "float"}
 
 
 def _value(t: Term) -> Any:
-    """The Python value rdflib gives a (kept, see _KEPT) literal, or None."""
+    """The Python value rdflib gives a literal (None where it has none), for ordering."""
     text, dt = t[1], t[2]
     if dt is None:
         return text
@@ -403,6 +371,8 @@ def _value(t: Term) -> Any:
         return int(text)
     if dt == _XSD + "decimal":
         return Decimal(text)
+    if dt in (_XSD + "double", _XSD + "float"):
+        return float(text)
     if dt == _XSD + "boolean":
         return text == "true"
     if dt == _XSD + "date":
@@ -557,11 +527,19 @@ class _Turtle:
         return self.pname(node) or n3(node)
 
     def literal(self, node: Term) -> str:
+        """rdflib's Literal._literal_n3(use_plain=True) with prefixed datatypes."""
         _, text, dt, lang = node
-        if dt in (_XSD + "integer", _XSD + "boolean"):
-            return text
-        if dt == _XSD + "decimal":
-            return text if "." in text else text + ".0"
+        if dt in _PLAIN:
+            if not _PLAIN[dt].fullmatch(text):
+                raise Unsure(f"an ill-typed {dt} in Turtle")
+            if dt.endswith("decimal"):
+                return text if "." in text else text + ".0"
+            if dt.endswith("double"):
+                value = float(text)
+                if math.isfinite(value):
+                    return re.sub(r"\.?0*e", "e", f"{value:e}")
+            else:
+                return text
         encoded = _quote(text)
         if lang:
             return f"{encoded}@{lang}"

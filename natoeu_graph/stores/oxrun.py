@@ -60,6 +60,17 @@ def _read(result: Any, limit: int | None) -> Answer:
     return Answer("GRAPH", triples=triples[:limit] if more else triples, more=more)
 
 
+def _bare(exc: BaseException) -> BaseException:
+    """``exc`` and the exceptions it chains to, their tracebacks dropped."""
+    seen = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        e.__traceback__ = None
+        e = e.__cause__ or e.__context__
+    return exc
+
+
 class _Thread:
     """A thread with a deep stack that runs one query at a time (started at the priority of
     the thread that makes it)."""
@@ -84,7 +95,9 @@ class _Thread:
             try:
                 self.done.put(job())
             except BaseException as exc:  # re-raised in the caller's thread
-                self.done.put(exc)
+                # without its frames: they hold Oxigraph's iterators, which must be dropped on
+                # the thread that made them (pyoxigraph marks them unsendable)
+                self.done.put(_bare(exc))
 
     def demote(self) -> None:
         """Lower to SCHED_IDLE (Linux): for good, an unprivileged thread cannot rise again."""

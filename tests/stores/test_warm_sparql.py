@@ -74,7 +74,7 @@ def test_warm_process_imports_neither_rdflib_nor_click(cache: Path, tmp_path: Pa
     ["sparql", "ASK { ne:XXX ?p ?o }"],  # false: likewise
     ["sparql", ASK, "-f", "csv"],  # rdflib cannot write it; the full command says so
     ["sparql", "SELECT ?s WHERE { ?s ?p"],  # the full command names line and column
-    ["sparql", "SELECT ?x WHERE { BIND(1e3 AS ?x) }"],  # a double: rdflib writes it its way
+    ["sparql", "CONSTRUCT { ne:FIN rdfs:seeAlso (1 2) } WHERE {}"],  # a collection
     ["sparql", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * MAX_CHARS],
     ["sparql", ASK, "--no-validate"], ["sparql", ASK, "--engine", "rdflib"],
     ["sparql", ASK, "--store", "oxigraph"], ["sparql", ASK, "--with", "x.ttl"],
