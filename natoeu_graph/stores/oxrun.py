@@ -11,6 +11,7 @@ No rdflib: the warm path uses this module.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import queue
@@ -72,22 +73,23 @@ def _bare(exc: BaseException) -> BaseException:
 
 
 class _Thread:
-    """A thread with a deep stack that runs one query at a time (started at the priority of
-    the thread that makes it)."""
+    """A thread with a deep stack that runs one query at a time (at the priority of the thread
+    that made it). Started with _thread, which does not wait for the thread to run: a server's
+    worker makes its query threads and lowers itself to SCHED_IDLE within microseconds."""
 
     def __init__(self) -> None:
         self.jobs: queue.SimpleQueue[Callable[[], Any] | None] = queue.SimpleQueue()
         self.done: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.tid: int | None = None
         before = threading.stack_size(STACK_BYTES)
         try:
-            # a daemon: a CLI interrupted while a query runs may exit without it
-            self.thread = threading.Thread(target=self._loop, name="oxigraph-query",
-                                           daemon=True)
-            self.thread.start()
+            # not joined at exit: a CLI interrupted while a query runs may exit without it
+            _thread.start_new_thread(self._loop, ())
         finally:
             threading.stack_size(before)
 
     def _loop(self) -> None:
+        self.tid = threading.get_native_id()
         while True:
             job = self.jobs.get()
             if job is None:
@@ -100,10 +102,12 @@ class _Thread:
                 self.done.put(_bare(exc))
 
     def demote(self) -> None:
-        """Lower to SCHED_IDLE (Linux): for good, an unprivileged thread cannot rise again."""
-        with contextlib.suppress(AttributeError, OSError, TypeError):
-            os.sched_setscheduler(self.thread.native_id, os.SCHED_IDLE,  # type: ignore[arg-type]
-                                  os.sched_param(0))
+        """Lower to SCHED_IDLE (Linux): for good, an unprivileged thread cannot rise again.
+        (It has run the job that is too slow, so it has its id.)"""
+        if self.tid is None:
+            return
+        with contextlib.suppress(AttributeError, OSError):
+            os.sched_setscheduler(self.tid, os.SCHED_IDLE, os.sched_param(0))
 
 
 class _Runner:
