@@ -35,6 +35,7 @@ def needed(manifest: Graph, folder: str) -> set[str]:
     """The file names (relative to the category's folder) that its evaluation tests read."""
     files: set[str] = set()
     head = manifest.value(URIRef(BASE + folder + "/manifest.ttl"), MF.entries)
+    assert head is not None
     for test in Collection(manifest, head):
         if (test, None, MF.QueryEvaluationTest) not in manifest:
             continue
@@ -60,6 +61,7 @@ def main() -> None:
     (DEST / "sparql11" / Path(TOP).name).write_bytes(top)
     g = Graph().parse(data=top, format="turtle", publicID=BASE + TOP)
     head = g.value(URIRef(BASE + TOP), MF.include)
+    assert head is not None
     count = 0
     for included in Collection(g, head):
         folder = str(included).removeprefix(BASE + "sparql/sparql11/").removesuffix(
