@@ -11,11 +11,13 @@ import contextlib
 import hashlib
 import json
 import platform
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import OWL, Dataset, Graph
+from rdflib.term import Node
 
 from ..core import checked
 from ..core.errors import NotConformingError
@@ -32,6 +34,8 @@ _FORMAT = b"natoeu-cache-2\n"
 _LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable", "pyoxigraph")
 
 Triples = list[tuple]
+# a part of the graph: triples in a list, or as the cache file holds them (_Encoded)
+Part = Triples | Any
 # the named graphs of the dataset, in the order of Built's parts
 DATASET_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
@@ -43,10 +47,10 @@ class Built:
     the union, never builds the parts.
     """
 
-    def __init__(self, ontology: Graph | Triples, asserted: Graph | Triples,
-                 inferred: Graph | Triples, key: str, validated: bool,
+    def __init__(self, ontology: Graph | Part, asserted: Graph | Part,
+                 inferred: Graph | Part, key: str, validated: bool,
                  from_cache: bool = False) -> None:
-        self._parts: dict[str, Graph | Triples] = {
+        self._parts: dict[str, Graph | Part] = {
             "ontology": ontology, "asserted": asserted, "inferred": inferred}
         self.key = key
         self.validated = validated
@@ -166,10 +170,53 @@ def _prune(keep: Path) -> None:
                 old.unlink()
 
 
-def _graph(triples: Triples) -> Graph:
+def _graph(triples: Iterable[tuple]) -> Graph:
     g = new_graph()
     g.addN((s, p, o, g) for s, p, o in triples)
     return g
+
+
+class _Encoded:
+    """A part of a cached graph as the file holds it (indexes into a term table), made into
+    rdflib terms on first iteration: a command answered from remembered results (an unchanged
+    `natoeu check`) needs only the parts' sizes. The table is shared by the three parts and
+    made once."""
+
+    def __init__(self, table: _Table, rows: list[list[int]]) -> None:
+        self.table = table
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        terms = self.table.terms()
+        return ((terms[a], terms[b], terms[c]) for a, b, c in self.rows)
+
+
+class _Table:
+    def __init__(self, specs: list[list[str]]) -> None:
+        self.specs = specs
+        self._terms: list[Node] | None = None
+
+    def terms(self) -> list[Node]:
+        if self._terms is None:
+            self._terms = decode_table(self.specs)
+        return self._terms
+
+
+def _well_formed(specs: Any, parts: dict[str, Any]) -> bool:
+    """Whether the file's structure holds (a damaged one is rebuilt, not used halfway)."""
+    if not isinstance(specs, list) or not all(
+            isinstance(t, list) and t and t[0] in ("u", "b", "l")
+            and len(t) == (4 if t[0] == "l" else 2) and all(isinstance(x, str) for x in t)
+            for t in specs):
+        return False
+    n = len(specs)
+    return all(isinstance(rows, list) and all(
+        isinstance(r, list) and len(r) == 3
+        and all(isinstance(i, int) and 0 <= i < n for i in r) for r in rows)
+        for rows in parts.values())
 
 
 def _load(key: str) -> Built | None:
@@ -180,14 +227,17 @@ def _load(key: str) -> Built | None:
         data = json.loads(payload)
         if data.get("key") != key:
             return None
-        terms = decode_table(data["terms"])
-        parts = {name: [(terms[a], terms[b], terms[c]) for a, b, c in data[name]]
-                 for name in ("ontology", "asserted", "inferred")}
+        rows = {name: data[name] for name in ("ontology", "asserted", "inferred")}
+        if not _well_formed(data["terms"], rows):
+            return None
+        table = _Table(data["terms"])
         validated = bool(data["validated"])
     except Exception:  # anything unexpected in the file: rebuild, as for a damaged one
         return None
-    return Built(ontology=parts["ontology"], asserted=parts["asserted"],
-                 inferred=parts["inferred"], key=key, validated=validated, from_cache=True)
+    return Built(ontology=_Encoded(table, rows["ontology"]),
+                 asserted=_Encoded(table, rows["asserted"]),
+                 inferred=_Encoded(table, rows["inferred"]), key=key, validated=validated,
+                 from_cache=True)
 
 
 def parse_project(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:

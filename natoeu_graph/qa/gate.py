@@ -20,7 +20,7 @@ from rdflib.term import Node
 from ..core.resources import Resources
 from ..pipeline import memo
 from ..pipeline.build import Built, cache_dir
-from ..pipeline.locate import Locator
+from ..pipeline.locate import Locator, short
 from ..pipeline.parse import read_files
 from ..sparql.queries import bindings, list_queries, parse_query_file
 from ..stores.proven import OXIGRAPH_EQUAL
@@ -81,6 +81,11 @@ class _Places:
         return self.locator().where(node, predicate) or ""
 
 
+def _text(term: Node) -> str:
+    """A row's term as a reader writes it: a prefixed name where one fits."""
+    return short(term) if isinstance(term, URIRef) else str(term)
+
+
 def _relative(res: Resources, path: object) -> str:
     from pathlib import Path
 
@@ -100,7 +105,7 @@ def _compute(built: Built, res: Resources, use_oxigraph: bool) -> Gate:
         names = list(result.vars or []) if result.type == "SELECT" else []
         checks.append(CheckOutcome(
             q.name, q.summary,
-            [[str(row[v]) if v in row else "" for v in names] for row in rows],
+            [[_text(row[v]) if v in row else "" for v in names] for row in rows],
             [places.row(row) for row in rows]))
     queries = []
     for q in list_queries(res.queries_dir):

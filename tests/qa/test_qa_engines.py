@@ -17,6 +17,7 @@ from qa_seeds import HEADER, SEEDS, Seed
 from rdflib import Graph, Variable
 from rdflib.term import Node
 
+from natoeu_graph.core.errors import UsageError
 from natoeu_graph.core.namespaces import new_graph
 from natoeu_graph.core.resources import Resources
 from natoeu_graph.pipeline.build import Built, parse_project
@@ -118,3 +119,15 @@ def test_check_queries_proven_equal_are_exactly_the_list(res: Resources,
     assert equal == CHECKS_EQUAL, {"left off but equal": equal - CHECKS_EQUAL,
                                    "listed but differ": {n: differ[n]
                                                          for n in CHECKS_EQUAL - equal}}
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVIC\\u0045 <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "select * where { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+])
+def test_service_and_from_are_refused_before_oxigraph_runs(text: str) -> None:
+    engines = Engines({"data": []}, new_graph)
+    with pytest.raises(UsageError):
+        engines.query(text, "seed.rq", True)
