@@ -18,6 +18,11 @@ def main() -> None:
         except BrokenPipeError:  # `| head`: the reader left; no traceback at exit either
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
+        except OSError as exc:  # e.g. a full disk: said as the full command says it
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.stderr.write(f"error: cannot write the answer: {exc.strerror or exc}\n"
+                             "hint: Free some space, or write the answer elsewhere.\n")
+            sys.exit(2)
         return
     from .cli import main as full
 

@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 data does not conform or a check returned rows, 2 usage
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import logging
 import os
@@ -44,13 +45,44 @@ def _fail(exc: NatoeuError) -> None:
     sys.exit(exc.exit_code)
 
 
+# what the machine, not natoeu, is short of: a full disk, a read-only or forbidden folder, a
+# path that cannot be one; no bug of ours (exit 4), but one message and a hint (exit 2)
+_MACHINE = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EFBIG: "the file is too large for the file system",
+            errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+            errno.EPERM: "operation not permitted", errno.ENOTDIR: "a part of the path is not "
+            "a folder", errno.ELOOP: "too many symbolic links", errno.ENAMETOOLONG:
+            "the name is too long", errno.EMFILE: "too many open files",
+            errno.ENFILE: "too many open files on the machine", errno.ENOMEM: "out of memory"}
+
+
+def machine_error(exc: OSError) -> UsageError | None:
+    """A user error for an OSError that says what the machine lacks (None for any other)."""
+    reason = _MACHINE.get(exc.errno or 0)
+    if reason is None:
+        text = str(exc)  # Oxigraph's storage errors carry no errno, only RocksDB's words
+        reason = next((why for words, why in (("No space left", "the disk is full"),
+                                               ("Read-only file system",
+                                                "the file system is read-only"),
+                                               ("Permission denied", "permission denied"))
+                       if words in text), None)
+    if reason is None:
+        return None
+    where = f"{exc.filename}: " if exc.filename else ""
+    return UsageError(f"{where}{reason} ({exc.strerror or str(exc).splitlines()[0]})",
+                      hint="Free some space, or choose a folder you may write to; what was "
+                      "there before is unchanged.")
+
+
 def handled(fn: F) -> F:
     """Turn library errors into one message and an exit code; never show a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a full disk on stdout is told here, not lost at exit
+            return result
         except NatoeuError as exc:
             _fail(exc)
         except BrokenPipeError:
@@ -60,14 +92,24 @@ def handled(fn: F) -> F:
             sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:
+            user = machine_error(exc)
+            if user is None:
+                _internal(exc)
+            else:
+                _fail(user)
         except Exception as exc:
-            if os.environ.get("NATOEU_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"error: internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("hint: this is a bug; rerun with NATOEU_DEBUG=1 and report it.", err=True)
-            sys.exit(4)
+            _internal(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal(exc: Exception) -> None:
+    if os.environ.get("NATOEU_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"error: internal error: {type(exc).__name__}: {exc}", err=True)
+    click.echo("hint: this is a bug; rerun with NATOEU_DEBUG=1 and report it.", err=True)
+    sys.exit(4)
 
 
 class Ctx:
@@ -107,6 +149,7 @@ class Ctx:
     def backend(self, validated: bool, extra: tuple[str, ...], store: str | None,
                 endpoint: str | None) -> Backend:
         """The store a query runs on: embedded rdflib, embedded Oxigraph, or an endpoint."""
+        from .stores import disk
         from .stores.backends import EndpointBackend, OxigraphBackend, RdflibBackend
 
         if endpoint:
@@ -117,14 +160,25 @@ class Ctx:
         if store not in (None, "rdflib") and kind != "oxigraph":
             raise UsageError(f"unknown store {store!r}",
                              hint="Use rdflib, oxigraph (in memory) or oxigraph:PATH.")
-        if kind == "oxigraph" and path and not extra:
-            warm = OxigraphBackend.at(Path(path), cache_key(self.res, validated))
+        located = disk.location(Path(path)) if kind == "oxigraph" and path else None
+        if located is not None and not extra:
+            warm = OxigraphBackend.at(located, cache_key(self.res, validated))
             if warm is not None:  # the store already holds this very graph
                 return warm
         built = self.graph(validated, extra)
         if kind == "rdflib":
             return RdflibBackend(built.dataset())
-        return OxigraphBackend(built, Path(path) if path else None)
+        return OxigraphBackend(built, located)
+
+    @staticmethod
+    def external(extra: tuple[str, ...]) -> contextlib.AbstractContextManager[None]:
+        """The deadline of everything a call does with --with files (NATOEU_PARSE_TIMEOUT):
+        parsing, checks, validation, the query; the output is written after it."""
+        if not extra:
+            return contextlib.nullcontext()
+        from .pipeline.parse_external import budget
+
+        return budget(extra)
 
     def graph(self, validated: bool = True, extra: tuple[str, ...] = ()) -> Built:
         built = build(self.res, validated=validated, use_cache=self.use_cache)
@@ -153,11 +207,24 @@ def backend_options(fn: F) -> F:
                         "on disk).")(fn)
 
 
+def _service_urls(_ctx: Any, _param: Any, values: tuple[str, ...]) -> tuple[str, ...]:
+    from .sparql.queries import normal_url
+
+    for url in values:
+        if normal_url(url) is None:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL without a user name, "
+                                     "an encoded slash or a backslash; e.g. "
+                                     "--allow-service http://127.0.0.1:7878/query")
+    return values
+
+
 def service_option(fn: F) -> F:
     return click.option(
         "--allow-service", "allow_service", multiple=True, metavar="URL",
+        callback=_service_urls,
         help="Allow SERVICE clauses to this endpoint: same scheme, host and port, and its path "
-        "or below (repeatable); all others are refused.")(fn)
+        "or below, compared after removing dot-segments (repeatable); all others are "
+        "refused.")(fn)
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -240,12 +307,14 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
                          hint=f"Run it as: natoeu query {name} --with FILE_OR_DIR (Turtle, "
                          "N-Triples, TriG, N-Quads, JSON-LD or RDF/XML).")
     check_values(q, given)  # before the graph is built; entities are looked up in it
-    backend = obj.backend(not no_validate, extra, store, endpoint)
-    given = resolve(q, given, lambda text, initial: backend.query(
-        text, initial, source=f"{name}: entity lookup"))
-    result = backend.query(q.text, bindings(q, given), source=q.path.name,
-                           allow_service=allow_service)
-    click.echo(format_result(result, fmt), nl=False)
+    with obj.external(extra):
+        backend = obj.backend(not no_validate, extra, store, endpoint)
+        given = resolve(q, given, lambda text, initial: backend.query(
+            text, initial, source=f"{name}: entity lookup"))
+        result = backend.query(q.text, bindings(q, given), source=q.path.name,
+                               allow_service=allow_service)
+        text = format_result(result, fmt)  # rdflib evaluates a SELECT as it is read
+    click.echo(text, nl=False)
     if not (extra or store or endpoint):
         obj.prime_warm_path()
 
@@ -284,13 +353,15 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
             raise InputError(qfile, None, f"cannot read query file: {exc}") from exc
         source = qfile
     assert query is not None
-    backend = obj.backend(not no_validate, extra, store, endpoint)
-    if store or endpoint:  # stores that read the text themselves get the declarations in it
-        prepare(query, source, allow_service)  # errors located in the user's own text
-        query = with_prefixes(query)
-    result = backend.query(query, source=source, allow_service=allow_service)
-    default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
-    click.echo(format_result(result, fmt or default), nl=False)
+    with obj.external(extra):
+        backend = obj.backend(not no_validate, extra, store, endpoint)
+        if store or endpoint:  # stores that read the text themselves get the declarations
+            prepare(query, source, allow_service)  # errors located in the user's own text
+            query = with_prefixes(query)
+        result = backend.query(query, source=source, allow_service=allow_service)
+        default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
+        text = format_result(result, fmt or default)
+    click.echo(text, nl=False)
     empty = not result.askAnswer if result.type == "ASK" else \
         (len(result.graph or ()) == 0 if result.graph is not None else not select_rows(result))
     if empty:  # an empty answer may come from a misspelt term: say so
@@ -366,13 +437,20 @@ def export_cmd(obj: Ctx, fmt: str, inferred: bool, frame_name: str | None, outpu
     if frame_name and fmt != "jsonld":
         raise UsageError(f"--frame frames JSON-LD, and the format asked for is {fmt}",
                          hint=f"Add -f jsonld: natoeu export -f jsonld --frame {frame_name}")
+    if frame_name and inferred:  # it was silently ignored
+        raise UsageError("--frame frames the asserted data; it cannot add the entailments "
+                         "(--inferred)",
+                         hint=f"Drop --inferred (natoeu export -f jsonld --frame {frame_name}), "
+                         "or export the entailments unframed: natoeu export -f jsonld "
+                         "--inferred.")
     context = load_context(obj.res.context)
-    built = obj.graph(not no_validate, extra)
-    if frame_name:
-        data = framed(built, context, jsonld.load_frame(obj.res.ontology_dir, frame_name))
-    else:
-        data = serialize(built, fmt, inferred=inferred, context=context,
-                         remember=obj.use_cache)
+    with obj.external(extra):
+        built = obj.graph(not no_validate, extra)
+        if frame_name:
+            data = framed(built, context, jsonld.load_frame(obj.res.ontology_dir, frame_name))
+        else:
+            data = serialize(built, fmt, inferred=inferred, context=context,
+                             remember=obj.use_cache)
     _emit(data, output)
 
 
@@ -618,13 +696,14 @@ def load_cmd(obj: Ctx, store: str, no_validate: bool) -> None:
     """
     import time
 
+    from .stores import disk
     from .stores.load import load_store
 
     kind, _, path = store.partition(":")
     if kind != "oxigraph" or not path:
         raise UsageError(f"--store {store!r} is not oxigraph:PATH")
     start = time.monotonic()
-    triples = load_store(obj.res, Path(path), validated=not no_validate,
+    triples = load_store(obj.res, disk.location(Path(path)), validated=not no_validate,
                         progress=lambda msg: click.echo(
                             f"{time.monotonic() - start:7.1f} s  {msg}", err=True))
     click.echo(f"wrote {path}: {triples} triples in 3 named graphs")
@@ -763,18 +842,23 @@ def stale_cmd(obj: Ctx, older_than: int, today_text: str | None, show_all: bool)
 @click.option("--with", "results", metavar="FILE", type=click.Path(dir_okay=False),
               help="That query's answer, saved as SPARQL results JSON (.json) or Turtle (.ttl).")
 @click.option("--differences-only", is_flag=True, help="List only rows that do not agree.")
+@click.option("--missing", "list_missing", is_flag=True,
+              help="List each fact or statement missing on one side (by default counted, with "
+              "the first few named, after the differences).")
 @click.option("--strict", is_flag=True,
               help="Exit 1 also when a fact is missing on either side, not only on a difference.")
 @click.pass_obj
 @handled
 def reconcile_cmd(obj: Ctx, print_query: bool, results: str | None, differences_only: bool,
-                  strict: bool) -> None:
+                  list_missing: bool, strict: bool) -> None:
     """Compare memberships and terms of office with Wikidata, offline.
 
     First print the query and run it on the Wikidata Query Service (query.wikidata.org), saving
     the answer as JSON; then compare: each fact of the graph whose entities link to Wikidata
     gets a row per date, "agree", "differs" (both values shown), "missing in Wikidata" or
-    "missing here". Nothing is fetched by natoeu itself. Exit 1 when a value differs (with
+    "missing here". Differences come first, then agreements; the facts missing on either side
+    (usually many: Wikidata lacks most start dates) are counted, the first few named (--missing
+    lists them all). Nothing is fetched by natoeu itself. Exit 1 when a value differs (with
     --strict, also when a fact is missing on either side).
 
     \b
@@ -805,13 +889,28 @@ def reconcile_cmd(obj: Ctx, print_query: bool, results: str | None, differences_
                          hint="Run `natoeu reconcile --print-query`, run that query on the "
                          "Wikidata Query Service, save the JSON, then `natoeu reconcile --with "
                          "FILE`.")
-    rows = reconcile(graph, read_results(Path(results)))
-    shown = [r for r in rows if r.status != AGREE] if differences_only else rows
+    with obj.external((results,)):  # the deadline of every --with: reading and comparing
+        rows = reconcile(graph, read_results(Path(results)))
+    # the differences first: among 58 rows of missing facts, the one real difference was lost
+    order = [DIFFERS] + ([] if differences_only else [AGREE])
+    missing = (MISSING_HERE, MISSING_IN_WIKIDATA)
+    if list_missing:
+        order += list(missing)
     names = new_graph()
-    for r in shown:
-        fact = curie(names, r.fact) if r.fact is not None else "-"
-        click.echo(f"{r.status:20} {r.field:5}  {r.what}  ours={r.ours or '-'}  "
-                   f"wikidata={r.theirs or '-'}  [{fact}; {r.statement}]")
+    for status in order:
+        for r in (r for r in rows if r.status == status):
+            fact = curie(names, r.fact) if r.fact is not None else "-"
+            click.echo(f"{r.status:20} {r.field:5}  {r.what}  ours={r.ours or '-'}  "
+                       f"wikidata={r.theirs or '-'}  [{fact}; {r.statement}]")
+    if not list_missing:
+        for status in missing:
+            whats = sorted({r.what for r in rows if r.status == status})
+            if whats:
+                n = sum(1 for r in rows if r.status == status)
+                named = "; ".join(whats[:3]) + (f"; and {len(whats) - 3} more"
+                                                if len(whats) > 3 else "")
+                click.echo(f"{status}: {n} row{'s' if n != 1 else ''} ({named}); "
+                           "--missing lists them")
     counts = Counter(r.status for r in rows)
     click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())), err=True)
     failing = {DIFFERS, MISSING_HERE, MISSING_IN_WIKIDATA} if strict else {DIFFERS}
@@ -884,6 +983,23 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
 @click.option("--max-connections", default=1000, show_default=True,
               type=click.IntRange(1), help="Open connections; past it requests get 503 with "
               "Retry-After.")
+@click.option("--client-connections", default=64, show_default=True, type=click.IntRange(1),
+              help="Open connections one client may hold; past it its requests get 429 and the "
+              "connection is closed.")
+@click.option("--write-timeout", default=10.0, show_default=True,
+              type=click.FloatRange(0.1, 600),
+              help="Seconds a client may leave an answer unread (the send buffer full) before "
+              "its connection is cut.")
+@click.option("--cheap-per-client", default=8, show_default=True, type=click.IntRange(1, 1024),
+              help="Canned queries and pages one client may have computing or waiting; one "
+              "more gets 429.")
+@click.option("--local-prefix", default=24, show_default=True, type=click.IntRange(8, 32),
+              metavar="BITS", help="IPv4 loopback and private addresses count as one client "
+              "per network of BITS bits (32: each address is a client of its own).")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDRESS",
+              help="A reverse proxy's address: requests from it are attributed to the client "
+              "its X-Forwarded-For header names (repeatable; by default the header is "
+              "ignored).")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 60),
               help="Seconds a query may run before its worker is killed (503).")
 @click.option("--canned-timeout", default=60.0, show_default=True,
@@ -904,9 +1020,10 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
 @handled
 def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
               per_client: int, header_timeout: float, body_timeout: float,
-              max_connections: int, timeout: float,
-              canned_timeout: float, max_rows: int, max_bytes: int, max_body: int,
-              queue: int, engine: str) -> None:
+              max_connections: int, client_connections: int, write_timeout: float,
+              cheap_per_client: int, local_prefix: int, trusted_proxies: tuple[str, ...],
+              timeout: float, canned_timeout: float, max_rows: int, max_bytes: int,
+              max_body: int, queue: int, engine: str) -> None:
     """Serve the validated graph: SPARQL endpoint, dereferenceable IRIs and pages, read-only.
 
     /sparql (SPARQL 1.1 Protocol), /queries/NAME?param=value, /id/X and /ontology (content
@@ -920,13 +1037,24 @@ def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,
       natoeu serve --port 8000 --timeout 10
       curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/queries/member-counts?date=2018-07-01'
     """
+    import ipaddress
+
     from .server import Limits, serve
 
+    for proxy in trusted_proxies:
+        try:
+            ipaddress.ip_address(proxy)
+        except ValueError:
+            raise UsageError(f"--trusted-proxy {proxy!r} is not an IP address",
+                             hint="Give the proxy's address as it connects, e.g. "
+                             "--trusted-proxy 127.0.0.1.") from None
     limits = Limits(workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
                     max_body=max_body, queue=queue, canned_timeout=canned_timeout,
                     cheap_workers=cheap_workers, per_client=per_client,
                     header_timeout=header_timeout, body_timeout=body_timeout,
-                    max_connections=max_connections)
+                    max_connections=max_connections, client_connections=client_connections,
+                    write_timeout=write_timeout, cheap_per_client=cheap_per_client,
+                    local_prefix=local_prefix, trusted_proxies=trusted_proxies)
     built = obj.graph(validated=True)
     click.echo(f"natoeu: serving {len(built.merged())} triples on http://{host}:{port}/ "
                f"({workers} workers, {timeout:g} s deadline); Ctrl+C stops", err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -64,14 +65,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(*extra: str, timeout: float = TIMEOUT) -> Iterator[LiveServer]:
+def start_server(*extra: str, timeout: float = TIMEOUT,
+                 open_files: tuple[int, int] | None = None) -> Iterator[LiveServer]:
+    """``open_files``: the (soft, hard) limit on open files the server starts with."""
     port = free_port()
+
+    def limit() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, open_files)
+
     log = Path(tempfile.mkdtemp(prefix="natoeu-audit-")) / "audit.log"
     env = {**os.environ, "NATOEU_SERVER_AUDIT_LOG": str(log)}
     proc = subprocess.Popen(
         [NATOEU, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
          "--timeout", str(timeout), "--queue", "4", "--max-rows", "2000", *extra],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        preexec_fn=limit if open_files is not None else None)
     server = LiveServer(f"http://127.0.0.1:{port}", log, proc)
     deadline = time.monotonic() + 120  # a cold cache builds the graph first (~15 s)
     while True:

@@ -1,7 +1,14 @@
 """Namespaces: the project's own (closed, so a typo fails) and the standard ones it reuses."""
 
+import rdflib
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
+
+# A literal is kept as written: its lexical form is part of the term (RDF 1.1). rdflib by default
+# rewrites it to the canonical form of its value, and exports turned the ontology's
+# "2026-11-25T00:00:00Z"^^xsd:dateTime into "...+00:00". Every module that builds graphs imports
+# this one first (the parsers, the cache, the Oxigraph bridge).
+rdflib.NORMALIZE_LITERALS = False
 
 # The one place the project's IRI bases are spelled out.
 ONTOLOGY_IRI = "https://w3id.org/natoeu/ontology"

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
@@ -110,6 +111,35 @@ def _run(view: Graph, shapes: Graph, use: list[str] | None = None) -> tuple[bool
         abort_on_first=False, meta_shacl=False, use_shapes=use,
     )
     return bool(conforms), report_graph
+
+
+def _keep_literal_setting() -> None:
+    """pyshacl turns rdflib's literal normalising off while it validates, then on for good:
+    literals made afterwards in the process (reasoning, the cache, exports) were no longer kept
+    as written (core.namespaces turns it off). Its two switches, wrapped, restore what was set
+    before, for every pyshacl call in the process."""
+    import pyshacl.entrypoints as entrypoints
+
+    before: list[bool] = []
+    switch_off, switch_on = entrypoints.rdflib_bool_patch, entrypoints.rdflib_bool_unpatch
+    if getattr(switch_on, "natoeu", False):
+        return
+
+    def off() -> None:
+        before.append(rdflib.NORMALIZE_LITERALS)
+        switch_off()
+
+    def restore() -> None:
+        switch_on()
+        if before:
+            rdflib.NORMALIZE_LITERALS = before.pop()
+
+    restore.natoeu = True  # type: ignore[attr-defined]
+    entrypoints.rdflib_bool_patch = off
+    entrypoints.rdflib_bool_unpatch = restore
+
+
+_keep_literal_setting()
 
 
 def _groups(data: Graph, shapes: Graph, n: int) -> list[list[str]]:

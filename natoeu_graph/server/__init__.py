@@ -1,7 +1,9 @@
 """`natoeu serve`: a read-only SPARQL 1.1 Protocol endpoint and Linked Data server.
 
 Modules, one job each: ``config`` (limits), ``protocol`` (media types, Accept negotiation,
-errors), ``connections`` (request-head deadline, connection cap), ``pool`` (forked workers
+errors), ``connections`` (request-head and write deadlines, connection caps, answers sent in
+slices), ``clients`` (who a client is: an address or a local network), ``descriptors``
+(open-files limit, failed accepts), ``pool`` (forked workers
 killed at their deadline), ``worker`` (what a worker runs), ``sandbox`` (no file, network or
 process access in a worker), ``dataset`` (the RDF dataset and what a request may select),
 ``formats`` (capped result serialisation), ``cache`` (answers kept while serving),

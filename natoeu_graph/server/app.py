@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections import Counter
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,13 @@ from ..core.errors import UsageError
 from ..core.resources import Resources
 from ..pipeline.build import Built
 from ..sparql.queries import check_values, list_queries, prepare
-from . import engines, pages, querypage
+from . import descriptors, engines, pages, querypage
 from .cache import AnswerCache
+from .clients import Shares, client_key
 from .config import Limits
-from .connections import guarded_protocol
+from .connections import SlicedResponse, guarded_protocol
 from .dataset import select
-from .fairness import FairMiddleware
+from .fairness import CLIENT, FairMiddleware
 from .pool import IDLE, Saturated, WorkerPool
 from .protocol import (
     GRAPH_TYPES,
@@ -106,6 +107,20 @@ async def _read_body(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
+# an IRI reference without a scheme (SPARQL's IRIREF characters): a relative IRI
+_RELATIVE = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)"
+                       r"(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
+
+
+def _service_iri(request: Request, query: str) -> str | None:
+    """The endpoint's IRI as the client named it, the base of the query's relative IRIs; None
+    when the text has none, so that the answer (and its cache entry) does not depend on the
+    Host header."""
+    if not _RELATIVE.search(query):
+        return None
+    return str(request.url.replace(path="/sparql", query="", fragment=""))
+
+
 def _form(text: str) -> list[tuple[str, str]]:
     try:
         return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
@@ -146,13 +161,24 @@ class Server:
         self.renderer.warm()
         ctx = Context(dataset, prepared, limits, key=built.key, render=self.renderer,
                       oxigraph=engines.oxigraph(built, engine))
+        ctx.labels()  # read once here, shared by every worker forked after
         # ad-hoc queries and cheap work (canned queries, pages) never share a worker
         # ad-hoc queries run on CPU time that the event loop and cheap work leave over
         self.adhoc = WorkerPool(ctx, limits, limits.workers, limits.queue, nice=IDLE)
         self.cheap = WorkerPool(ctx, limits, limits.cheap_workers, limits.cheap_queue, nice=5)
         self.cache = AnswerCache(limits.cache_bytes, limits.max_bytes)
-        self.per_client: Counter[str] = Counter()
+        # places per client in each pool, running or waiting (server.clients says who a
+        # client is); one more gets 429
+        self.shares = {True: Shares(limits.per_client), False: Shares(limits.cheap_per_client)}
         self._running: dict[bytes, asyncio.Future[Reply]] = {}
+
+    def client(self, request: Request) -> str:
+        """The client a request comes from (set by the fair-turns middleware)."""
+        key = request.scope.get(CLIENT)
+        if key is None:
+            key = client_key(request.client.host if request.client else "",
+                             self.limits.local_prefix)
+        return str(key)
 
     async def run(self, request: Request, job: dict[str, Any], adhoc: bool) -> Reply:
         """The answer to ``job``: from the cache, else from a worker of its pool. A burst of
@@ -183,31 +209,33 @@ class Server:
             raise
         finally:
             del self._running[key]
-        if reply["status"] in (200, 404):  # the graph does not change: neither do these
+        # the graph does not change: neither do these (a 400 here is a parameter that names
+        # no entity, found by a look-up that costs a worker a third of a second)
+        if reply["status"] in (200, 404) or (reply["status"] == 400 and job["op"] == "canned"):
             self.cache.put(key, reply)
         future.set_result(reply)
         return reply
 
     async def _compute(self, request: Request, job: dict[str, Any], adhoc: bool) -> Reply:
-        if not adhoc:
-            return await self._pool_run(self.cheap, job, self.limits.canned_timeout)
-        client = request.client.host if request.client else ""
-        if self.per_client[client] >= self.limits.per_client:
+        client = self.client(request)
+        shares = self.shares[adhoc]
+        if not shares.take(client):
+            what = "ad-hoc queries" if adhoc else "canned queries or pages being computed"
             raise ProtocolError(429, "too_many_requests",
-                                f"at most {self.limits.per_client} ad-hoc queries per client "
-                                "at a time; retry when one has finished", {"Retry-After": "2"})
-        self.per_client[client] += 1
+                                f"at most {shares.limit} {what} per client at a time; retry "
+                                "when one has finished", {"Retry-After": "2"})
         try:
-            return await self._pool_run(self.adhoc, job, self.limits.timeout)
+            if adhoc:
+                return await self._pool_run(self.adhoc, job, self.limits.timeout, client)
+            return await self._pool_run(self.cheap, job, self.limits.canned_timeout, client)
         finally:
-            self.per_client[client] -= 1
-            if not self.per_client[client]:
-                del self.per_client[client]
+            shares.give(client)
 
     @staticmethod
-    async def _pool_run(pool: WorkerPool, job: dict[str, Any], timeout: float) -> Reply:
+    async def _pool_run(pool: WorkerPool, job: dict[str, Any], timeout: float,
+                        client: str) -> Reply:
         try:
-            return await pool.run(job, timeout)
+            return await pool.run(job, timeout, client)
         except Saturated:
             raise ProtocolError(429, "too_many_requests", "the server is busy; retry shortly",
                                 {"Retry-After": "1"}) from None
@@ -233,8 +261,8 @@ class Server:
                                                           if k in keep})
         if reply["type"].startswith("text/html"):
             headers.update(_PAGE_HEADERS)
-        return Response(reply["body"], reply["status"], media_type=reply["type"],
-                        headers=headers)
+        return SlicedResponse(reply["body"], reply["status"], media_type=reply["type"],
+                              headers=headers)
 
     # ---- SPARQL endpoint -------------------------------------------------------------------
 
@@ -292,7 +320,7 @@ class Server:
             raise ProtocolError(400, "bad_format", "format must be one of "
                                 + ", ".join([*RESULT_TYPES, *GRAPH_TYPES]))
         reply = await self.run(request, {"op": "sparql", "query": query, "format": fmt,
-                                         "dataset": dataset,
+                                         "dataset": dataset, "base": _service_iri(request, query),
                                          "accept": request.headers.get("accept")}, adhoc=True)
         return self.send(request, reply, download=fmt)
 
@@ -383,7 +411,7 @@ class Server:
         if len(query.encode()) > self.limits.max_body:
             raise ProtocolError(413, "request_too_large", "the query is too long")
         reply = await self.run(request, {
-            "op": "sparql", "query": query, "format": None,
+            "op": "sparql", "query": query, "format": None, "base": _service_iri(request, query),
             "accept": "application/sparql-results+json, text/turtle",
             "page": "editor", "args": {"query": query}}, adhoc=True)
         return self.send(request, reply)
@@ -463,14 +491,19 @@ def error_response(request: Request, exc: ProtocolError) -> Response:
                     media_type="application/json", headers=headers)
 
 
-def busy_app(limits: Limits) -> Any:
-    """What answers on connections past the cap: 503, Retry-After, then close."""
+def busy_app(limits: Limits, over_share: bool = False) -> Any:
+    """What answers on connections past the cap (503) or past their client's share of
+    connections (429): Retry-After, then close."""
+    if over_share:
+        status, message = 429, (f"at most {limits.client_connections} open connections per "
+                                "client; close some, or retry shortly")
+    else:
+        status, message = 503, "the server has too many open connections; retry shortly"
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
-        exc = ProtocolError(503, "too_many_connections", "the server has too many open "
-                            "connections; retry shortly", {"Retry-After": "2",
-                                                           "Connection": "close"})
+        exc = ProtocolError(status, "too_many_connections", message,
+                            {"Retry-After": "2", "Connection": "close"})
         await error_response(request, exc)(scope, receive, send)
 
     return app
@@ -519,10 +552,12 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None,
     """The ASGI application; its lifespan forks the query workers and stops them. ``engine``
     "auto" runs the canned queries proven equal on Oxigraph (engines), "rdflib" everything on
     rdflib."""
-    server = Server(built, res, limits or Limits(), engine)
+    limits = limits or Limits()
+    server = Server(built, res, limits, engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        descriptors.quiet_accept_errors(asyncio.get_running_loop())
         server.adhoc.start()
         server.cheap.start()
         try:
@@ -558,7 +593,8 @@ def create_app(built: Built, res: Resources, limits: Limits | None = None,
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ProtocolError: _protocol_error, HTTPException: _http_error, 500: _internal_error})
     # fair turns first: a heavy client's requests wait behind a light client's, not before
-    return FairMiddleware(_SecurityHeaders(app))
+    return FairMiddleware(_SecurityHeaders(app),
+                          key=lambda host: client_key(host, limits.local_prefix))
 
 
 def serve(built: Built, res: Resources, host: str, port: int, limits: Limits,
@@ -571,9 +607,22 @@ def serve(built: Built, res: Resources, host: str, port: int, limits: Limits,
     """
     import uvicorn
 
+    # every connection is a file descriptor: the soft limit (often 1,024) up to the hard one,
+    # and the connection cap within what is left for the server's own files
+    files = descriptors.raise_open_files()
+    limits = descriptors.fit_connections(limits, files)
     app = create_app(built, res, limits, engine)
-    protocol = guarded_protocol(limits.header_timeout, limits.max_connections, busy_app(limits))
+    protocol = guarded_protocol(
+        limits.header_timeout, limits.max_connections, busy_app(limits),
+        write_timeout=limits.write_timeout, client_connections=limits.client_connections,
+        over_share_app=busy_app(limits, over_share=True),
+        client_of=lambda peer: client_key(peer, limits.local_prefix),
+        trusted=limits.trusted_proxies, max_open=descriptors.budget(limits, files))
+    # X-Forwarded-For names the client only when it comes from a proxy the operator trusts;
+    # uvicorn's default trusts it from 127.0.0.1, where any local process may set it
     config = uvicorn.Config(app, host=host, port=port, server_header=False, http=protocol,
                             timeout_keep_alive=5, log_level="warning", access_log=False,
+                            proxy_headers=bool(limits.trusted_proxies),
+                            forwarded_allow_ips=list(limits.trusted_proxies) or None,
                             lifespan="on", loop="asyncio")  # not uvloop: workers fork from it
     uvicorn.Server(config).run()

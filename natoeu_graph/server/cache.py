@@ -9,10 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import OrderedDict
 from typing import Any
 
 Reply = dict[str, Any]
+_ENTRY = 168  # an OrderedDict entry (table slot, order link) and its (reply, cost) tuple
+
+
+def cost(key: bytes, reply: Reply) -> int:
+    """The memory an entry holds: the body and everything around it (the reply's dict, its
+    headers, strings and the key). Counting the body alone let 350,000 small 404s of 81 bytes
+    take 268 MiB where the cache thought it held 27."""
+    n = _ENTRY + sys.getsizeof(key) + sys.getsizeof(reply)
+    for name, value in reply.items():
+        n += sys.getsizeof(name) + sys.getsizeof(value)
+        if isinstance(value, dict):
+            n += sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in value.items())
+    return n
 
 
 class AnswerCache:
@@ -20,7 +34,7 @@ class AnswerCache:
         self.max_bytes = max_bytes
         self.max_entry = max_entry
         self.size = 0
-        self._items: OrderedDict[bytes, Reply] = OrderedDict()
+        self._items: OrderedDict[bytes, tuple[Reply, int]] = OrderedDict()
         self.hits = 0
 
     @staticmethod
@@ -29,19 +43,25 @@ class AnswerCache:
         text = json.dumps(job, sort_keys=True, ensure_ascii=False)
         return hashlib.blake2b(text.encode(), digest_size=20).digest()
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def get(self, key: bytes) -> Reply | None:
-        reply = self._items.get(key)
-        if reply is not None:
-            self._items.move_to_end(key)
-            self.hits += 1
-        return reply
+        entry = self._items.get(key)
+        if entry is None:
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return entry[0]
 
     def put(self, key: bytes, reply: Reply) -> None:
-        n = len(reply["body"])
-        if n > self.max_entry or n > self.max_bytes or key in self._items:
+        if len(reply["body"]) > self.max_entry or key in self._items:
             return
-        self._items[key] = reply
+        n = cost(key, reply)
+        if n > self.max_bytes:
+            return
+        self._items[key] = (reply, n)
         self.size += n
         while self.size > self.max_bytes:
-            _, old = self._items.popitem(last=False)
-            self.size -= len(old["body"])
+            _, (_, old) = self._items.popitem(last=False)
+            self.size -= old

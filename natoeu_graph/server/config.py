@@ -30,14 +30,30 @@ class Limits:
     header_timeout: float = 5.0
     body_timeout: float = 10.0
     max_connections: int = 1000
+    # One client (server.clients: an address, or a group of local addresses) may hold at most
+    # ``client_connections`` of them; past that its new connections are answered 429 and
+    # closed, and do not count against ``max_connections``. A response the client does not
+    # read for ``write_timeout`` seconds (the send buffer full all that time) is cut off.
+    client_connections: int = 64
+    write_timeout: float = 10.0
+    # cheap work (canned queries, pages) one client may have running or waiting
+    cheap_per_client: int = 8
+    # IPv4 loopback and private addresses count as one client per network of this many bits;
+    # X-Forwarded-For is read only from these proxies' addresses
+    local_prefix: int = 24
+    trusted_proxies: tuple[str, ...] = ()
     cache_bytes: int = 64 * 1024 * 1024  # answers kept (the graph never changes while serving)
     max_age: int = 300  # Cache-Control max-age of answers, seconds
 
     def __post_init__(self) -> None:
-        if self.workers < 1 or self.cheap_workers < 1 or self.per_client < 1:
-            raise ValueError("workers, cheap workers and per-client limit must be at least 1")
-        if self.header_timeout <= 0 or self.body_timeout <= 0 or self.max_connections < 1:
-            raise ValueError("client timeouts and the connection cap must be positive")
+        if self.workers < 1 or self.cheap_workers < 1 or self.per_client < 1 \
+                or self.cheap_per_client < 1:
+            raise ValueError("workers, cheap workers and per-client limits must be at least 1")
+        if self.header_timeout <= 0 or self.body_timeout <= 0 or self.write_timeout <= 0 \
+                or self.max_connections < 1 or self.client_connections < 1:
+            raise ValueError("client timeouts and the connection caps must be positive")
+        if not 8 <= self.local_prefix <= 32:
+            raise ValueError("the local prefix must be between 8 and 32 bits")
         if not (0 < self.timeout <= MAX_TIMEOUT and 0 < self.canned_timeout <= MAX_TIMEOUT):
             raise ValueError(f"timeout must be in (0, {MAX_TIMEOUT:g}] seconds")
         if self.max_rows < 1 or self.max_bytes < 1024 or self.max_body < 1024 or self.queue < 0:

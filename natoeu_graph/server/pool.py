@@ -8,7 +8,11 @@ graph), and two slow queries killed together at their deadline stalled it for 14
 event loop only writes one byte to the spawner; the spawner forks and sends back the new
 worker's socket and a pidfd (SCM_RIGHTS), which the loop reads when they arrive, like a reply.
 A slow query holds one worker; cheap queries go to the others. When every worker is busy, up to
-``Limits.queue`` requests wait; the next gets 429.
+``Limits.queue`` requests wait; the next gets 429. A freed worker goes to the waiting request of
+the client that holds the fewest workers (fairness.FairGate), not to the oldest.
+
+An idle worker is watched: if it dies (killed from outside, out of memory), its socket turns
+readable at once and a replacement is asked for then, and a request never gets a dead worker.
 
 The event loop waits on the worker's socket with ``add_reader``, so the server process starts
 no threads and forking it stays safe. Killed workers are signalled through their pidfd (no pid
@@ -30,6 +34,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .config import Limits
+from .fairness import FairGate
 from .worker import Context, Reply, error, serve_forever
 
 IDLE = -1  # the ``nice`` of a pool whose workers run only on CPU time nothing else wants
@@ -41,6 +46,7 @@ class _Worker:
         self.conn = conn
         self.pid = pid
         self.pidfd = pidfd
+        self.dead = False  # seen dead while idle (its socket reached end of file)
 
     def kill(self, wait: bool = False) -> None:
         """SIGKILL; with ``wait``, until it has exited (at most 5 s). The spawner reaps it."""
@@ -192,7 +198,7 @@ class WorkerPool:
         self.queue = queue if queue is not None else limits.queue
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
-        self._waiting = 0
+        self._gate = FairGate(self.workers)
         self._spawner: Any = None
         self.killed = 0  # workers killed at their deadline (for the log and the tests)
 
@@ -209,8 +215,22 @@ class WorkerPool:
 
     def _add(self, worker: _Worker) -> None:
         self._all.add(worker)
+        self._idle_again(worker)
+
+    def _idle_again(self, worker: _Worker) -> None:
+        """Back in the idle queue, watched: an idle worker never writes, so its socket turns
+        readable only when it has died."""
         assert self._idle is not None
         self._idle.put_nowait(worker)
+        asyncio.get_running_loop().add_reader(worker.conn.fileno(), self._died, worker)
+
+    def _died(self, worker: _Worker) -> None:
+        """An idle worker died: replace it now; it stays in the queue, marked, and is skipped."""
+        asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+        worker.dead = True
+        self._all.discard(worker)
+        worker.kill(wait=False)
+        self._spawn()
 
     def _spawn(self) -> None:
         """Ask for a replacement worker; it joins the pool when it arrives (``_arrived``)."""
@@ -243,6 +263,8 @@ class WorkerPool:
 
     def close(self) -> None:
         for w in list(self._all):
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_reader(w.conn.fileno())
             w.kill(wait=True)
         self._all.clear()
         if self._spawner is not None:
@@ -255,20 +277,46 @@ class WorkerPool:
     def busy(self) -> int:
         return len(self._all) - (self._idle.qsize() if self._idle else 0)
 
-    async def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
-        """Run ``job`` in a worker within ``timeout`` seconds (default: the server's)."""
-        assert self._idle is not None, "start() the pool first"
-        deadline = time.monotonic() + (timeout or self.limits.timeout)
-        if self._idle.empty() and self._waiting >= self.queue:
-            raise Saturated
-        self._waiting += 1
-        try:
+    async def _checkout(self, deadline: float) -> _Worker:
+        """An idle, live worker (the gate has made sure one is there or on its way)."""
+        assert self._idle is not None
+        while True:
             worker = await asyncio.wait_for(self._idle.get(),
                                             max(deadline - time.monotonic(), 0.001))
+            if worker.dead:
+                continue  # replaced already, when it died
+            asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+            if worker.conn.poll(0):  # died in this very iteration: replace it, skip it
+                self._all.discard(worker)
+                worker.kill(wait=False)
+                self._spawn()
+                continue
+            return worker
+
+    async def run(self, job: dict[str, Any], timeout: float | None = None,
+                  client: str = "") -> Reply:
+        """Run ``job`` in a worker within ``timeout`` seconds (default: the server's);
+        ``client`` (server.clients) decides whose waiting request a freed worker takes."""
+        assert self._idle is not None, "start() the pool first"
+        deadline = time.monotonic() + (timeout or self.limits.timeout)
+        if self._gate.free <= 0 and self._gate.waiting >= self.queue:
+            raise Saturated
+        try:
+            await asyncio.wait_for(self._gate.enter(client),
+                                   max(deadline - time.monotonic(), 0.001))
         except asyncio.TimeoutError:
             return error(503, "query_timeout", "no worker became free before the deadline")
+        try:
+            return await self._run_in_worker(job, deadline, timeout)
         finally:
-            self._waiting -= 1
+            self._gate.leave(client)
+
+    async def _run_in_worker(self, job: dict[str, Any], deadline: float,
+                             timeout: float | None) -> Reply:
+        try:
+            worker = await self._checkout(deadline)
+        except asyncio.TimeoutError:
+            return error(503, "query_timeout", "no worker became free before the deadline")
         try:
             worker.conn.send(job)
             reply = await asyncio.wait_for(self._receive(worker.conn),
@@ -285,7 +333,7 @@ class WorkerPool:
                 return error(503, "query_timeout", f"the query ran past the deadline of "
                              f"{timeout or self.limits.timeout:g} s and was stopped")
             return error(500, "worker_failed", "the query worker stopped unexpectedly")
-        self._idle.put_nowait(worker)
+        self._idle_again(worker)
         return reply
 
     @staticmethod

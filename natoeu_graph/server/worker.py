@@ -12,7 +12,7 @@ import hashlib
 import re
 import resource
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -22,7 +22,7 @@ import rdflib.plugins.sparql as rdflib_sparql
 from rdflib import Dataset, Variable
 
 from ..core.errors import UsageError
-from ..sparql.entities import resolve
+from ..sparql.entities import Labels, resolve
 from ..sparql.queries import CannedQuery, bindings, dataset_clause, prepare, without_dataset
 from ..stores.backends import OxigraphBackend
 from . import formats, sandbox
@@ -51,6 +51,17 @@ class Context:
 
     def __post_init__(self) -> None:
         self.datasets = Datasets(self.graph)
+        self._labels: Labels | None = None
+
+    def labels(self) -> Labels:
+        """The graph's labels, read on first use by each worker, for entity parameters."""
+        if self._labels is None:
+            self._labels = Labels.read(self.ask)
+        return self._labels
+
+    def ask(self, text: str, initial: Mapping[str, Any]) -> Any:
+        return self.graph.query(prepare(text, "entity lookup"),
+                                initBindings={Variable(k): v for k, v in initial.items()})
 
 
 def error(status: int, code: str, message: str) -> Reply:
@@ -147,9 +158,7 @@ def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
                 if prepared is None:  # parsed once per worker (queries.parsed is memoised)
                     prepared = prepare(query.text, query.path.name)
                 # an entity parameter may be a label (entity=Sweden), looked up in the graph
-                given = resolve(query, job["params"], lambda text, initial: ctx.graph.query(
-                    prepare(text, "entity lookup"),
-                    initBindings={Variable(k): v for k, v in initial.items()}))
+                given = resolve(query, job["params"], ctx.ask, ctx.labels())
                 values = bindings(query, given)
                 if ctx.oxigraph is not None and job["name"] in OXIGRAPH_EQUAL:
                     result = ctx.oxigraph.query(query.text, values, query.path.name)
@@ -157,7 +166,9 @@ def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
                     result = ctx.graph.query(prepared, initBindings={
                         Variable(k): v for k, v in values.items()})
                 return _answer(result, job.get("accept"), job.get("format"), ctx.limits)
-            prepared = prepare(job["query"], "query", allow_dataset=True)
+            # relative IRIs resolve against the service IRI, as Oxigraph server does: left
+            # relative, `<s>` came out as `<s>` in N-Triples and made RDF/XML fail
+            prepared = prepare(job["query"], "query", allow_dataset=True, base=job.get("base"))
             # the protocol's dataset (checked by the app) wins over the query's FROM clauses
             chosen = job.get("dataset")
             clause = dataset_clause(prepared)

@@ -160,7 +160,8 @@ def _config(release: str) -> bytes:
 
 def _static_files() -> dict[str, bytes]:
     files = {"static/style.css": _DOCS_CSS.read_bytes(),
-             "static/server.css": (_SERVER_STATIC / "server.css").read_bytes()}
+             "static/server.css": (_SERVER_STATIC / "server.css").read_bytes(),
+             "static/predeclare.js": (_SERVER_STATIC / "predeclare.js").read_bytes()}
     for folder, prefix in ((_SERVER_STATIC / "yasgui", "static/yasgui/"),
                            (_STATIC / "oxigraph", "static/oxigraph/"),
                            (_STATIC / "site", "static/site/")):

@@ -189,29 +189,60 @@ def parsed(text: str, base: str | None = None,
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNRESERVED_DOT = re.compile("%2e", re.IGNORECASE)
+
+
+def _dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4: ``/sparql/../admin`` is ``/admin``."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, seg in enumerate(segments):
+        if seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if i == len(segments) - 1:
+                out.append("")
+        elif seg == ".":
+            if i == len(segments) - 1:
+                out.append("")
+        else:
+            out.append(seg)
+    return "/".join(out) or "/"
+
+
+def normal_url(url: str) -> tuple[str, str, int, str] | None:
+    """(scheme, host, port, path) of an http(s) URL as a server reads it: scheme and host in
+    lower case, the default port made explicit, ``%2e`` decoded and dot-segments removed. None
+    for anything else, and for a URL with a user name or password in it (``http://h@evil/``
+    is a request to evil), or with an encoded slash or a backslash in its path (servers differ
+    on what those mean)."""
+    from urllib.parse import urlsplit
+
+    try:
+        u = urlsplit(url)
+        scheme = u.scheme.lower()
+        port = u.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    if scheme not in _DEFAULT_PORTS or not u.hostname or port is None or "@" in u.netloc:
+        return None
+    path = _UNRESERVED_DOT.sub(".", u.path)
+    if "\\" in path or "%2f" in path.lower() or "%5c" in path.lower():
+        return None
+    return scheme, u.hostname.lower().rstrip("."), port, _dot_segments(path or "/")
 
 
 def service_allowed(endpoint: str, allowed: tuple[str, ...]) -> bool:
     """Whether a SERVICE endpoint is one the user allowed: scheme, host and port equal, and the
     path equal or below the allowed one at a segment boundary (http://h:1899 does not allow
-    http://h:18999, nor /sparql allow /sparql-admin)."""
-    from urllib.parse import urlsplit
-
-    def parts(url: str) -> tuple[str, str, int | None, str] | None:
-        try:
-            u = urlsplit(url)
-            port = u.port or _DEFAULT_PORTS.get(u.scheme.lower())
-        except ValueError:
-            return None
-        if not u.scheme or not u.hostname:
-            return None
-        return u.scheme.lower(), u.hostname.lower(), port, u.path
-
-    target = parts(endpoint)
+    http://h:18999, nor /sparql allow /sparql-admin), both compared normalised (normal_url):
+    ``/sparql/../admin`` is not below ``/sparql``, ``http://h:80/`` is ``http://h/``, and a URL
+    with a user name in it is never allowed."""
+    target = normal_url(endpoint)
     if target is None:
         return False
     for prefix in allowed:
-        rule = parts(prefix)
+        rule = normal_url(prefix)
         if rule is None or rule[:3] != target[:3]:
             continue
         base = rule[3].rstrip("/")
@@ -221,16 +252,17 @@ def service_allowed(endpoint: str, allowed: tuple[str, ...]) -> bool:
 
 
 def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (),
-            allow_dataset: bool = False) -> Any:
+            allow_dataset: bool = False, base: str | None = None) -> Any:
     """Parse SPARQL text, turning pyparsing's errors into one line with line and column.
 
     FROM / FROM NAMED (rdflib reads them as files or URLs) and SERVICE (rdflib sends the
     current bindings to any host) are refused. With ``allow_dataset`` FROM / FROM NAMED pass:
     the caller must then resolve them itself (``dataset_clause``) and evaluate
-    ``without_dataset(prepared)``, so rdflib never sees them.
+    ``without_dataset(prepared)``, so rdflib never sees them. ``base``: the IRI that relative
+    IRIs in the text resolve against (a server's: its endpoint), unless the text has a BASE.
     """
     try:
-        prepared = parsed(text, None, _STANDARD)
+        prepared = parsed(text, base, _STANDARD)
     except RecursionError:
         raise UsageError(f"{source}: SPARQL nested too deeply") from None
     except Exception as exc:

@@ -78,10 +78,14 @@ def to_table(result: Result) -> str:
 
 
 def to_csv(result: Result) -> str:
+    if result.type == "ASK":  # rdflib's CSV writer has no form for it: Jena's, as the server's
+        return f"_askResult\r\n{'true' if result.askAnswer else 'false'}\r\n"
     return (result.serialize(format="csv") or b"").decode("utf-8")
 
 
 def to_tsv(result: Result) -> str:
+    if result.type == "ASK":
+        return f"?_askResult\n{'true' if result.askAnswer else 'false'}\n"
     names = [str(v) for v in result.vars or []]
     lines = ["\t".join("?" + n for n in names)]
     lines += ["\t".join(_cell_tsv(t) for t in row) for row in select_rows(result)]

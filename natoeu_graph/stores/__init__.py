@@ -1,6 +1,7 @@
 """The stores and endpoints queries run on besides the embedded rdflib graph.
 
-``backends`` (rdflib, embedded Oxigraph, remote SPARQL endpoints), ``disk`` (what a store path
+``backends`` (rdflib, embedded Oxigraph, remote SPARQL endpoints), ``dialect`` (remote answers
+read as the standard means them: Virtuoso's ASK and booleans), ``disk`` (what a store path
 holds; a new store switched in at once), ``load`` (``natoeu load``: the pipeline run straight
 into a persistent Oxigraph store), ``publish`` (``natoeu publish`` by the Graph Store Protocol),
 ``warm`` (a warm canned query answered from the cached Oxigraph store, without rdflib),

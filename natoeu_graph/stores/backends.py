@@ -27,7 +27,7 @@ from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from ..core.oxterms import to_rdflib
 from ..pipeline.build import Built
 from ..sparql.queries import one_line, prepare, run
-from . import disk
+from . import dialect, disk
 
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
@@ -220,7 +220,11 @@ class EndpointBackend:
                 r = Result("CONSTRUCT")
                 r.graph = Graph().parse(data=body, format="nt")
                 return r
-            return _result_from_json(json.loads(body))
+            # read as the standard means it where a store departs in a known way (Virtuoso's
+            # ASK as a one-cell SELECT, its booleans as 1 and 0)
+            return dialect.read(_result_from_json(json.loads(body)),
+                                prepared.algebra.name == "AskQuery",
+                                dialect.boolean_columns(prepared.algebra))
         except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
             raise BackendError(f"{self.url}: the answer is not SPARQL results "
                                f"({type(exc).__name__}: {one_line(exc)})",

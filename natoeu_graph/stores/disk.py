@@ -44,6 +44,20 @@ class Content:
     key: str | None = None  # the cache key of the graph a natoeu store holds
 
 
+def location(path: Path) -> Path:
+    """Where a store named ``path`` lives: a symbolic link's target (built and switched there,
+    the link kept). Swapping the link itself replaced it with a folder and left its target
+    stale. A link whose target's folder does not exist is refused."""
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if not target.parent.is_dir():
+        raise UsageError(f"{path}: a symbolic link to {target}, whose folder does not exist",
+                         hint="Create that folder, point the link at a store or an empty "
+                         "folder, or name another path.")
+    return target
+
+
 def marker(key: str) -> Any:
     """The quad that says which graph (by cache key) a store holds."""
     import pyoxigraph as ox
@@ -127,6 +141,34 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _cannot(path: Path, exc: OSError) -> UsageError:
+    """A store that cannot be written where the user asked: what the machine lacks."""
+    text = str(exc)
+    reason = ("the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+              or "No space left" in text else
+              "the folder is read-only" if exc.errno == errno.EROFS
+              or "Read-only file system" in text else
+              "permission denied" if exc.errno in (errno.EACCES, errno.EPERM)
+              or "Permission denied" in text else
+              (exc.strerror or text.splitlines()[0] if text else type(exc).__name__))
+    return UsageError(f"{path}: cannot build the store there: {reason}",
+                      hint="Free some space or choose a folder you may write to; the store "
+                      "there (if any) is unchanged.")
+
+
+def writable(path: Path) -> None:
+    """Raise the error ``replace`` would give if ``path``'s folder cannot be written: before
+    minutes of work, not after them."""
+    folder = path.absolute().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot(path, exc) from None
+    if not os.access(folder, os.W_OK):
+        code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
+        raise _cannot(path, OSError(code, os.strerror(code), str(folder)))
+
+
 def _sweep(path: Path) -> None:
     """Remove staging folders that killed builds of ``path`` left behind."""
     for leftover in path.parent.glob(f".{path.name}{_STAGING}*"):
@@ -140,16 +182,30 @@ def replace(path: Path, fill: Callable[[Path], None]) -> None:
     ``path`` must hold nothing or a natoeu store; the caller decided that (``refuse``) and it is
     checked again under the lock, in case another command changed it meanwhile.
     """
-    path = path.absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    shown = path
+    path = location(path).absolute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot(shown, exc) from None
     with _locked(path):
         refuse(path, inspect(path))
         _sweep(path)
-        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}{_STAGING}", dir=path.parent))
-        (staging / _SENTINEL).write_text("a natoeu store being built; safe to delete\n")
-        built = staging / "store"
-        fill(built)
-        _fsync_dir(built)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{path.name}{_STAGING}", dir=path.parent))
+        except OSError as exc:
+            raise _cannot(shown, exc) from None
+        try:
+            (staging / _SENTINEL).write_text("a natoeu store being built; safe to delete\n")
+            built = staging / "store"
+            fill(built)
+            _fsync_dir(built)
+        except OSError as exc:  # a full disk, most likely: nothing half-built is left
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _cannot(shown, exc) from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         if path.exists():
             try:
                 _exchange(built, path)

@@ -65,6 +65,7 @@ def load_store(res: Resources, path: Path, *, validated: bool = True,
     say = progress or (lambda _msg: None)
     key = cache_key(res, validated)
     disk.refuse(path, disk.inspect(path))  # before the work, not after it
+    disk.writable(path)
     names = [ox.NamedNode(str(g)) for g in (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)]
     work = ox.Store()
     _load(work, res.ontology, names[0], res.root)

@@ -3,12 +3,21 @@
 A warm `natoeu query NAME -f csv` used to cost 3.7x `python -c "import rdflib"`: the interpreter,
 click, rdflib, the cached graph and a SPARQL parse. Here the answer needs none of them. After a
 query on the default path, ``prime`` writes the graph to an Oxigraph store in the cache folder
-and an index that records, like git's index, the size and mtime of every file the cache key is
-made from (inputs, the package's code, the installed libraries' folders) with the key they gave,
-and the SHA-256 of each canned query text that passed the safety parse. ``answer`` uses the
-store only when every stamp still matches, the query text is the one parsed, and its parameters
-are dates and the query is one Oxigraph answers exactly as rdflib does (stores.proven, which
-says how that is proven); otherwise it returns None and the full command runs.
+and an index that records the SHA-256 of every file the cache key is made from (inputs, the
+package's code; about 1 MB, hashed in a few milliseconds) and the size and mtime of the folders
+watched (the data folder, the installed libraries' folders), with the key they gave; the
+SHA-256 of each canned query text that passed the safety parse; and the SHA-256 of the store's
+own files. ``answer`` uses the store only when every file still has its recorded content, the
+store its recorded bytes, the query text is the one parsed, and its parameters are dates and
+the query is one Oxigraph answers exactly as rdflib does (stores.proven, which says how that is
+proven); otherwise it returns None and the full command runs.
+
+Sizes and mtimes alone were fooled by a same-size edit whose mtime was set back (``touch -r``):
+the answer was that of the old data (29, 28, 22 instead of 30, 28, 23). And a store changed in
+the cache folder was trusted as long as its key marker was there. Contents cannot be fooled
+that way: a store whose bytes are not those recorded is never read, and the next full query
+builds it again. (Whoever can write the cache folder and the index together, consistently, can
+also change the installed package: that is not a case a cache can defend.)
 
 No rdflib, click or SPARQL parser is imported on this path: only the standard library,
 pyoxigraph and the light core modules.
@@ -24,19 +33,19 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..core.atomic import write_bytes
+from ..core import checked
 from ..core.resources import Resources, cache_dir, locate
 from . import disk
 from .proven import OXIGRAPH_EQUAL
 
-_FORMAT = 1
-_RACY_SECONDS = 2.0  # a file changed this recently may change again within its mtime tick
+_FORMAT = 2
+_INDEX = b"natoeu-warm-index-2\n"
 _KEEP_STORES = 4
 _ENV = ("NATOEU_REASONER",)
 # core.namespaces' GRAPH_* (that module imports rdflib); a test keeps the two equal
@@ -60,16 +69,48 @@ def _watched(res: Resources) -> list[Path]:
     return [*res.input_files(), res.data_dir, *sorted(package.rglob("*.py")), *libraries]
 
 
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def _stamps(paths: Iterable[Path]) -> list[list[Any]]:
+    """[path, size, SHA-256] of each file, [path, size, mtime] of each folder (its entries
+    changed), [path, None, None] of what is missing."""
     out: list[list[Any]] = []
     for p in paths:
         try:
             st = p.stat()
+            if stat.S_ISREG(st.st_mode):
+                out.append([str(p), st.st_size, _sha256(p)])
+            else:
+                out.append([str(p), st.st_size, st.st_mtime_ns])
         except OSError:
             out.append([str(p), None, None])
-            continue
-        out.append([str(p), st.st_size, st.st_mtime_ns])
     return out
+
+
+def _store_digest(path: Path) -> str | None:
+    """The SHA-256 of a store folder's files, names and contents (None if unreadable)."""
+    h = hashlib.sha256()
+    try:
+        for f in sorted(path.iterdir()):
+            h.update(f.name.encode() + b"\0")
+            h.update(_sha256(f).encode() if f.is_file() else b"<not a file>")
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _read_index(root: Path) -> dict[str, Any] | None:
+    payload = checked.read(_index_file(root), _INDEX)
+    if payload is None:
+        return None
+    try:
+        index = json.loads(payload)
+    except ValueError:
+        return None
+    return index if isinstance(index, dict) and index.get("format") == _FORMAT else None
 
 
 def _context() -> dict[str, Any]:
@@ -88,29 +129,25 @@ def prime(res: Resources, key: str, store: Callable[[Path], None],
     ``fresh_key()`` recomputes the cache key, after the stamps are taken, so that a file
     changed meanwhile cannot be recorded with the old key.
     """
-    index = _index_file(res.root)
     path = _folder() / f"store-{key[:32]}"
-    try:
-        current = json.loads(index.read_text(encoding="utf-8"))
-        if current.get("key") == key and disk.inspect(path).key == key:
-            return
-    except (OSError, ValueError):
-        pass
-    started = time.time()
-    stamps = _stamps(_watched(res))
-    if any(m is not None and m / 1e9 > started - _RACY_SECONDS for _, _, m in stamps):
-        return  # racy: a later query writes the index
-    if fresh_key() != key:
+    current = _read_index(res.root)
+    if current is not None and current.get("key") == key and disk.inspect(path).key == key \
+            and current.get("store_sha256") == _store_digest(path):
         return
-    if disk.inspect(path).key != key:
-        disk.replace(path, store)
+    stamps = _stamps(_watched(res))
+    # the contents hashed are those the key was made from: unchanged before and after it
+    if fresh_key() != key or _stamps(_watched(res)) != stamps:
+        return
+    if disk.inspect(path).key != key or current is None \
+            or current.get("store_sha256") != _store_digest(path):
+        disk.replace(path, store)  # missing, of other inputs, or changed since it was built
     record = {"format": _FORMAT, "root": str(res.root), "key": key, "store": path.name,
-              "context": _context(), "stamps": stamps,
+              "store_sha256": _store_digest(path), "context": _context(), "stamps": stamps,
               "data": sorted(p.name for p in res.data_files()),
               "queries": {name: {"sha256": hashlib.sha256(text.encode()).hexdigest(),
                                  "params": params}
                           for name, (text, params) in sorted(queries().items())}}
-    write_bytes(index, json.dumps(record, indent=1).encode())
+    checked.write(_index_file(res.root), _INDEX, json.dumps(record, indent=1).encode())
     _prune(path)
 
 
@@ -173,8 +210,8 @@ def _answer(argv: list[str]) -> str | None:
         return None
     name, given, _ = parsed
     res = locate()
-    index = json.loads(_index_file(res.root).read_text(encoding="utf-8"))
-    if index.get("format") != _FORMAT or index.get("context") != _context():
+    index = _read_index(res.root)
+    if index is None or index.get("context") != _context():
         return None
     if index["data"] != sorted(p.name for p in res.data_files()):
         return None
@@ -195,12 +232,14 @@ def _answer(argv: list[str]) -> str | None:
             return None
         term = f'"{value}"^^<http://www.w3.org/2001/XMLSchema#date>'
         text = re.sub(rf"[?$]_{pname}_{kind}\b", term.replace("\\", r"\\"), text)
-    return _run(_folder() / index["store"], index["key"], text)
+    return _run(_folder() / index["store"], index["key"], index["store_sha256"], text)
 
 
-def _run(path: Path, key: str, text: str) -> str | None:
+def _run(path: Path, key: str, digest: str, text: str) -> str | None:
     import pyoxigraph as ox
 
+    if _store_digest(path) != digest:  # changed since it was built: never read
+        return None
     store = ox.Store.read_only(str(path))
     if disk.key_of(store) != key:
         return None

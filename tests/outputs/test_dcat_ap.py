@@ -16,6 +16,8 @@ from conftest import run_cli
 from pyshacl import validate
 from rdflib import Graph, Namespace
 
+import natoeu_graph.pipeline.validate  # noqa: F401  (pyshacl then leaves literals as written)
+
 SHAPES = Path(__file__).parent.parent / "fixtures" / "dcat-ap-3.0.1"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 RELEASE_FILE = re.compile(r"^https://w3id\.org/natoeu/release/[^/]+/")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
 from conftest import cache_with_graph, run_cli
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from natoeu_graph.core.context import load_context
@@ -104,3 +105,31 @@ def test_contract_query_on_exported_ntriples(tmp_path: Path) -> None:
     assert count(("nato", "wd:Q7184")) == 29
     assert count(("eu", "wd:Q458")) == 28
     assert count(("nato", "wd:Q7184"), ("eu", "wd:Q458")) == 22
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "trig", "nquads", "jsonld"])
+def test_literals_are_exported_as_written(fmt: str) -> None:
+    """The ontology's "2026-11-25T00:00:00Z"^^xsd:dateTime came out as "...+00:00" (rdflib's
+    canonical form of its value): another literal than the one written."""
+    ontology = Path(__file__).parents[2] / "ontology" / "natoeu.ttl"
+    written = next(line for line in ontology.read_text(encoding="utf-8").splitlines()
+                   if "dcterms:created" in line)
+    lexical = written.split('"')[1]
+    assert lexical.endswith("Z")
+    proc = run_cli("export", "-f", fmt)
+    assert proc.returncode == 0, proc.stderr
+    assert f'"{lexical}"' in proc.stdout and lexical.replace("Z", "+00:00") not in proc.stdout
+
+
+def test_addresses_carry_no_default_port(graph: Graph) -> None:
+    """https://eda.europa.eu:443/... is https://eda.europa.eu/...: written twice, one address
+    would count as two pages."""
+    iris = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    assert not [i for i in iris if re.match(r"(https://[^/]*:443|http://[^/]*:80)(/|$)", i)]
+
+
+def test_a_frame_with_the_entailments_is_refused() -> None:
+    """`--frame NAME --inferred` ignored --inferred without a word."""
+    proc = run_cli("export", "-f", "jsonld", "--frame", "declaration", "--inferred")
+    assert proc.returncode == 2 and "--frame frames the asserted data" in proc.stderr
+    assert "hint: Drop --inferred" in proc.stderr and proc.stdout == ""

@@ -47,3 +47,16 @@ def test_reconcile_reports_the_fixtures_differences_and_exits_1() -> None:
 def test_reconcile_without_input_says_what_to_do() -> None:
     proc = run_cli("reconcile")
     assert proc.returncode == 2 and "--print-query" in proc.stderr
+
+
+def test_reconcile_lists_differences_first_and_sums_up_the_missing() -> None:
+    """On a Wikidata answer, 58 "missing" rows hid the one real difference among them."""
+    proc = run_cli("reconcile", "--with", str(FIXTURE))
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [li.split()[0] for li in lines[:2]] == ["differs", "differs"]
+    assert not [li for li in lines if li.startswith("missing in Wikidata ")]  # not one by one
+    summary = [li for li in lines if li.startswith("missing in Wikidata: ")]
+    assert len(summary) == 1 and "54 rows" in summary[0] and "--missing" in summary[0]
+    listed = run_cli("reconcile", "--with", str(FIXTURE), "--missing")
+    assert sum(li.startswith("missing in Wikidata ") for li in listed.stdout.splitlines()) == 54

@@ -363,3 +363,17 @@ def test_an_unknown_wikidata_date_differs_from_a_known_one(graph: Graph) -> None
            if r.fact == NE["membership-gbr-eu"]]
     assert got == [("start", AGREE, "1973-01-01", "1973-01-01"),
                    ("end", DIFFERS, "2020-01-31", UNKNOWN)]
+
+
+def test_turtle_answers_are_read_like_every_with_file(tmp_path: Path) -> None:
+    """`reconcile --with X.ttl` parsed with rdflib and no deadline: a \'\'\' literal of 4
+    million line breaks took 272 s. Now Oxigraph's parser, under NATOEU_PARSE_TIMEOUT."""
+    path = tmp_path / "answer.ttl"
+    path.write_text("<http://www.wikidata.org/entity/Q33> <http://example.org/note> \'\'\'"
+                    + "\n" * 50_000 + "\'\'\' .\n")
+    proc = subprocess.run([sys.executable, "-m", "natoeu_graph", "reconcile", "--with",
+                           str(path)], capture_output=True, text=True, check=False,
+                          env={**os.environ, "NATOEU_PARSE_TIMEOUT": "0.001"})
+    assert proc.returncode == 3 and "took longer than 0.001 s" in proc.stderr, proc.stderr
+    g = rec.parse_external([str(path)])  # the parser it uses: the literal, whole
+    assert len(g) == 1 and str(next(iter(g))[2]).count("\n") == 50_000

@@ -25,14 +25,15 @@ JSON = {"Accept": "application/sparql-results+json"}
 
 @pytest.fixture(scope="module")
 def live(built: Any) -> Iterator[LiveServer]:
+    # each loopback address a client of its own: the idle sockets below come from others
     yield from start_server("--header-timeout", "1", "--body-timeout", "1",
-                            "--max-connections", "150", "--per-client", "2", timeout=6)
+                            "--max-connections", "150", "--per-client", "2",
+                            "--local-prefix", "32", timeout=6)
 
 
-def _connect(live: LiveServer) -> socket.socket:
+def _connect(live: LiveServer, source: str = "127.0.0.1") -> socket.socket:
     host, port = live.url.removeprefix("http://").split(":")
-    s = socket.create_connection((host, int(port)), timeout=10)
-    return s
+    return socket.create_connection((host, int(port)), timeout=10, source_address=(source, 0))
 
 
 def _closed_within(s: socket.socket, seconds: float) -> bool:
@@ -87,7 +88,7 @@ def test_slow_body_gets_408(live: LiveServer) -> None:
 
 
 def test_idle_sockets_do_not_make_503(live: LiveServer) -> None:
-    idle = [_connect(live) for _ in range(100)]
+    idle = [_connect(live, f"127.0.0.{2 + k % 2}") for k in range(100)]
     try:
         for _ in range(5):
             live.cheap_query_ok()
@@ -97,7 +98,8 @@ def test_idle_sockets_do_not_make_503(live: LiveServer) -> None:
 
 
 def test_past_the_connection_cap_503_with_retry_after(live: LiveServer) -> None:
-    idle = [_connect(live) for _ in range(160)]
+    # from three other clients, each within its share of connections (64)
+    idle = [_connect(live, f"127.0.1.{k % 3}") for k in range(160)]
     try:
         status, headers, body = live.request(CHEAP, headers=JSON)
         assert status == 503, status
@@ -145,7 +147,7 @@ def test_cheap_work_survives_slow_queries_idle_sockets_and_page_clients(
         while not stop.is_set():
             page_statuses.append(live.request("/id/NATO?format=jsonld")[0])
 
-    idle = [_connect(live) for _ in range(63)]
+    idle = [_connect(live, "127.0.0.4") for _ in range(63)]
     with ThreadPoolExecutor(max_workers=22) as pool:
         slow = [pool.submit(_slow, live) for _ in range(2)]
         clients = [pool.submit(pages) for _ in range(20)]

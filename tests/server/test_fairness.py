@@ -1,11 +1,13 @@
 """Fair turns (server.fairness): under contention the lightest client goes first, one turn per
-loop iteration, and a cancelled request gives its turn up. Order only: no timing asserted."""
+loop iteration, and a cancelled request gives its turn up; a freed worker goes to the client
+holding the fewest. Order only: no timing asserted."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
-from natoeu_graph.server.fairness import FairTurns
+from natoeu_graph.server.fairness import FairGate, FairTurns
 
 
 def run_turns(turns: FairTurns, requests: list[tuple[str, int]]) -> list[int]:
@@ -80,3 +82,63 @@ def test_a_cancelled_request_gives_up_its_turn() -> None:
         return got
 
     assert asyncio.run(main()) == ["b"]
+
+
+def test_a_freed_worker_goes_to_the_client_holding_fewest() -> None:
+    """One worker; a heavy client queues 5 requests, then a light one asks: the light one
+    gets the worker next, not after the heavy client's queue (server.fairness.FairGate)."""
+    order: list[str] = []
+
+    async def main() -> None:
+        gate = FairGate(1)
+        await gate.enter("heavy")  # holds the one worker
+
+        async def ask(client: str) -> None:
+            await gate.enter(client)
+            order.append(client)
+            await asyncio.sleep(0)
+            gate.leave(client)
+
+        tasks = [asyncio.create_task(ask("heavy")) for _ in range(5)]
+        await asyncio.sleep(0)
+        tasks.append(asyncio.create_task(ask("light")))
+        await asyncio.sleep(0)
+        gate.leave("heavy")
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+    assert order[0] == "light" and order.count("heavy") == 5
+
+
+def test_a_waiter_that_gives_up_leaves_no_place_taken() -> None:
+    async def main() -> int:
+        gate = FairGate(1)
+        await gate.enter("a")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(gate.enter("b"), 0.01)
+        gate.leave("a")
+        await asyncio.wait_for(gate.enter("c"), 1)  # the place is free again
+        return gate.waiting
+
+    assert asyncio.run(main()) == 0
+
+
+def test_one_client_never_holds_every_worker() -> None:
+    """Two workers: a client asking for both gets one, and the other is there at once for the
+    next client (with slow work on both, it would have waited for one to end)."""
+
+    async def main() -> tuple[bool, bool]:
+        gate = FairGate(2)
+        await gate.enter("heavy")
+        second = asyncio.create_task(gate.enter("heavy"))
+        await asyncio.sleep(0)
+        await asyncio.wait_for(gate.enter("light"), 1)  # the place kept free
+        waited = not second.done()
+        gate.leave("light")
+        await asyncio.sleep(0)
+        still = not second.done()  # one place free, but heavy holds its most already
+        gate.leave("heavy")
+        await asyncio.wait_for(second, 1)
+        return waited, still
+
+    assert asyncio.run(main()) == (True, True)

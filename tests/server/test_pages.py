@@ -305,3 +305,32 @@ def test_yasgui_is_served_as_vendored(server: LiveServer) -> None:
     for name, digest in lock["files"].items():
         status, _, body = server.request(f"/static/yasgui/{name}")
         assert status == 200 and "sha256-" + hashlib.sha256(body).hexdigest() == digest
+
+
+def test_a_query_without_prefix_lines_is_valid_in_the_editor(server: LiveServer,
+                                                             browser: Browser) -> None:
+    """The server declares the project's prefixes for every query; YASQE marked a query that
+    used them without PREFIX lines as an error. An undeclared prefix is still one."""
+    first = len(browser.events)
+    browser.open(server.url + "/query")
+    browser.wait_for("!!window.natoeuYasgui")
+    valid = browser.js("""(() => { const y = natoeuYasgui.addTab(true, {name: 'bare'}).getYasqe();
+        y.setValue('SELECT ?s WHERE { ?s a natoeu:State ; org:hasMembership ?m } LIMIT 3');
+        y.checkSyntax(); const ok = y.queryValid;
+        y.setValue('SELECT ?s WHERE { ?s a nosuch:State }'); y.checkSyntax();
+        return [ok, y.queryValid, y.getValue().includes('PREFIX')]; })()""")
+    assert valid == [True, False, False]
+    browser.js("""(() => { const y = natoeuYasgui.getTab().getYasqe();
+        y.setValue('SELECT (COUNT(?s) AS ?n) WHERE { ?s a natoeu:State }'); })()""")
+    browser.js("document.querySelector('.tabPanel.active .yasqe_queryButton').click()")
+    cells = browser.wait_for("[...document.querySelectorAll("
+                             "'.tabPanel.active .yasr table tbody td')].map(c => c.innerText)")
+    assert cells and "xsd:integer" in cells[-1]
+    assert _problems(browser.events[first:]) == []
+
+
+def test_the_editor_page_tells_what_from_may_name(server: LiveServer) -> None:
+    status, _, body = server.request("/query", headers={"Accept": "text/html"})
+    text = body.decode()
+    assert status == 200 and "FROM and SERVICE are refused" not in text
+    assert "FROM and FROM NAMED may name the server's own graphs" in text.replace("&#39;", "'")

@@ -236,3 +236,27 @@ def test_row_cap_signalled(live: LiveServer) -> None:
     assert status == 200
     assert headers["x-natoeu-truncated"] == "rows=2000"
     assert len(json.loads(body)["results"]["bindings"]) == 2000
+
+
+def test_relative_iris_resolve_against_the_service_iri(live: LiveServer) -> None:
+    """The W3C protocol test query_content_type_construct without its remote data: `<s>` was
+    sent back as `<s>` in N-Triples (which rapper, N3.js and Oxigraph refuse), RDF/XML failed
+    with a 400 and SELECT gave "s". The base is the endpoint's IRI, as on Oxigraph server."""
+    import pyoxigraph as ox
+
+    construct = "/sparql?query=" + quote("CONSTRUCT { <s> <p> 1 } WHERE {}")
+    status, _, body = live.request(construct, headers={"Accept": "application/n-triples"})
+    assert status == 200, body
+    (triple,) = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))  # strict: absolute IRIs
+    assert triple.subject == ox.NamedNode(live.url + "/s")
+    status, _, body = live.request(construct, headers={"Accept": "application/rdf+xml"})
+    assert status == 200, body
+    assert len(list(ox.parse(body, format=ox.RdfFormat.RDF_XML))) == 1
+    status, _, body = live.request("/sparql?query=" + quote("SELECT (<s> AS ?x) WHERE {}"),
+                                   headers={"Accept": "application/sparql-results+json"})
+    cell = json.loads(body)["results"]["bindings"][0]["x"]
+    assert cell == {"type": "uri", "value": live.url + "/s"}
+    status, _, body = live.request("/sparql?query=" + quote(
+        "BASE <http://example.org/a/> SELECT (<s> AS ?x) WHERE {}"),
+        headers={"Accept": "application/sparql-results+json"})
+    assert json.loads(body)["results"]["bindings"][0]["x"]["value"] == "http://example.org/a/s"

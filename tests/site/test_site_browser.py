@@ -158,6 +158,21 @@ def test_query_page_runs_yasgui_on_oxigraph(browser: Browser, static_server: str
                          " && document.querySelector('.tabPanel.active .yasr').innerText")
 
 
+def test_a_query_without_prefix_lines_is_valid_in_the_site_editor(browser: Browser,
+                                                                  static_server: str) -> None:
+    """The editor's checker takes the project's prefixes as declared, as on the server's page;
+    an undeclared prefix is still an error, and no PREFIX line is added."""
+    browser.load(f"{static_server}/query.html")
+    browser.until("window.natoeuYasgui && document.getElementById('engine-status')"
+                  ".dataset.state === 'ready'")
+    valid = browser.js("""(() => { const y = natoeuYasgui.addTab(true, {name: 'bare'}).getYasqe();
+        y.setValue('SELECT ?s WHERE { ?s a natoeu:State ; org:hasMembership ?m } LIMIT 3');
+        y.checkSyntax(); const ok = y.queryValid;
+        y.setValue('SELECT ?s WHERE { ?s a nosuch:State }'); y.checkSyntax();
+        return [ok, y.queryValid, y.getValue().includes('PREFIX')]; })()""")
+    assert valid == [True, False, False]
+
+
 def test_no_request_leaves_the_site(browser: Browser, static_server: str,
                                     first_event: int) -> None:
     """Every request of every page this module opened went to the site itself."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from server_util import Listener
@@ -88,8 +89,37 @@ def test_generated_hiding_places_never_reach_the_listener(store: OxigraphBackend
     ("https://127.0.0.1:1899/sparql", "http://127.0.0.1:1899/sparql", False),
     ("http://localhost.evil:1899/", "http://localhost:1899/", False),
     ("http://EXAMPLE.org/q", "http://example.org:80/", True),
-    ("http://user@example.org:8080/q", "http://example.org:8080/", True),
+    # a user name: the request would go to the host after the '@'; never allowed
+    ("http://user@example.org:8080/q", "http://example.org:8080/", False),
+    ("http://example.org:8080@evil.org/q", "http://example.org:8080/", False),
+    # dot-segments, written or percent-encoded, climb out of the allowed path
+    ("http://127.0.0.1:18999/sparql/../admin", "http://127.0.0.1:18999/sparql", False),
+    ("http://127.0.0.1:18999/sparql/%2E%2e/admin", "http://127.0.0.1:18999/sparql", False),
+    ("http://127.0.0.1:18999/sparql%2F..%2Fadmin", "http://127.0.0.1:18999/sparql", False),
+    ("http://127.0.0.1:18999/a/../sparql/x", "http://127.0.0.1:18999/sparql", True),
+    ("https://example.org:443/q", "https://example.org/", True),
+    ("file:///etc/hostname", "file:///etc/", False),
     ("not a url", "http://example.org/", False),
 ])
 def test_allow_service_compares_parsed_urls(endpoint: str, allowed: str, ok: bool) -> None:
     assert service_allowed(endpoint, (allowed,)) is ok
+
+
+@pytest.mark.parametrize("store_kind", ["rdflib", "oxigraph"])
+def test_allowed_service_bypasses_reach_nothing_through_the_cli(listener: Listener,
+                                                               store_kind: str) -> None:
+    """`--allow-service http://127.0.0.1:PORT/sparql` let `.../sparql/../admin` and a `user@`
+    host through; through the command, on both embedded stores, neither reaches the host."""
+    allowed = f"http://127.0.0.1:{listener.port}/sparql"
+    before = listener.connections
+    for endpoint in (f"{allowed}/../admin", f"{allowed}/%2e%2e/admin",
+                     f"http://user@127.0.0.1:{listener.port}/sparql"):
+        proc = run_cli("sparql", f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+                       "--allow-service", allowed, "--store", store_kind)
+        assert proc.returncode == 2 and "is not allowed" in proc.stderr, proc.stderr
+    assert listener.connections == before
+
+
+def test_an_allow_service_url_with_a_user_name_is_refused() -> None:
+    proc = run_cli("sparql", "ASK {}", "--allow-service", "http://user@127.0.0.1:1/sparql")
+    assert proc.returncode == 2 and "--allow-service" in proc.stderr, proc.stderr

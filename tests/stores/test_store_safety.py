@@ -5,13 +5,17 @@ refused, never cleared."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import resource
+import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from conftest import NATOEU, run_cli
 
 from natoeu_graph.stores import disk
@@ -120,3 +124,67 @@ def test_a_store_of_other_inputs_is_refused_not_cleared(project_copy: Path,
     assert "the store holds the graph of other inputs" in proc.stderr
     assert f"natoeu load --store oxigraph:{path}" in proc.stderr
     assert (disk.inspect(path).key, quads(path)) == (key, count)
+
+
+def test_a_symlinked_store_is_built_at_its_target_and_the_link_kept(tmp_path: Path) -> None:
+    """`load --store oxigraph:LINK` replaced the link with a folder and left the target
+    stale; a dangling link was an internal error (exit 4)."""
+    (tmp_path / "stores").mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "stores" / "natoeu")
+    proc = run_cli("load", "--store", f"oxigraph:{link}")
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and quads(tmp_path / "stores" / "natoeu") > 1000
+    assert not [p for p in tmp_path.rglob("*natoeu-staging*")]
+    answer = run_cli("query", "member-counts", "-p", "date=2018-07-01", "-f", "csv",
+                     "--store", f"oxigraph:{link}")
+    assert answer.returncode == 0 and "2018-07-01,29,28,22" in answer.stdout, answer.stderr
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "no-such-folder" / "store")
+    for args in (("load", "--store", f"oxigraph:{dangling}"),
+                 ("query", "member-counts", "--store", f"oxigraph:{dangling}")):
+        proc = run_cli(*args)
+        assert proc.returncode == 2 and "a symbolic link to" in proc.stderr, proc.stderr
+        assert "hint: " in proc.stderr and dangling.is_symlink()
+
+
+def _no_bigger_files(size: int) -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past it fails (EFBIG), as on a
+    # full disk, instead of killing the process
+
+
+def test_a_store_that_does_not_fit_is_a_user_error_and_leaves_nothing(tmp_path: Path) -> None:
+    """A full disk was an internal error (exit 4) and left a staging folder behind."""
+    target = tmp_path / "store"
+    proc = subprocess.run([NATOEU, "load", "--store", f"oxigraph:{target}"],
+                          capture_output=True, text=True, check=False,
+                          preexec_fn=lambda: _no_bigger_files(64 * 1024))
+    assert proc.returncode == 2, proc.stderr
+    assert f"{target}: cannot build the store there" in proc.stderr and "hint: " in proc.stderr
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_a_store_in_a_read_only_folder_is_refused_before_the_work(tmp_path: Path) -> None:
+    """A read-only parent was an internal error (exit 4), after the whole build. Root may write
+    anywhere: there the folder is a read-only tmpfs in a mount namespace of the command's own
+    (skipped where the machine allows neither)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    command = [NATOEU, "load", "--store", f"oxigraph:{folder / 'store'}"]
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        expected = "permission denied"
+    else:
+        unshare = shutil.which("unshare")
+        probe = subprocess.run([unshare or "unshare", "-m", "true"], capture_output=True,
+                               check=False) if unshare else None
+        if probe is None or probe.returncode != 0:
+            pytest.skip("root, and no mount namespace to make a read-only folder in")
+        command = [unshare or "", "-m", "sh", "-c",
+                   f'mount -t tmpfs -o ro tmpfs "{folder}" && exec "$@"', "sh", *command]
+        expected = "the folder is read-only"
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert f"cannot build the store there: {expected}" in proc.stderr, proc.stderr
+    assert "parsed" not in proc.stderr  # refused before the work

@@ -15,10 +15,9 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import NATOEU, run_cli
@@ -30,8 +29,10 @@ from server_util import free_port
 
 from natoeu_graph.core.resources import Resources
 from natoeu_graph.pipeline.build import Built
+from natoeu_graph.sparql.entities import resolve
+from natoeu_graph.sparql.prefixes import with_prefixes
 from natoeu_graph.sparql.queries import bindings, get_query
-from natoeu_graph.sparql.results import to_csv
+from natoeu_graph.sparql.results import format_result, to_csv
 from natoeu_graph.stores.backends import GRAPHS, EndpointBackend, RdflibBackend
 
 XSD_BOOLEAN = URIRef("http://www.w3.org/2001/XMLSchema#boolean")
@@ -41,26 +42,32 @@ PUBLISHER = "natoeu-publisher"  # a user of its own with the SPARQL_UPDATE role,
 SENTINEL = "<urn:natoeu:test:sentinel> <urn:natoeu:test:says> \"left by an earlier publish\""
 
 
-def _boolean_as_integer(term: Node | None) -> Node | None:
-    """Virtuoso's SQL engine has no boolean type: the value of a boolean expression (comparison,
-    BOUND, NOT EXISTS, &&) comes back as 1 or 0 typed xsd:integer instead of true or false typed
-    xsd:boolean (maintainer's answer: "Bools will stay integers as long as there's no BOOL in
-    our SQL engine", https://github.com/openlink/virtuoso-opensource/issues/251)."""
-    if isinstance(term, Literal) and term.datatype == XSD_INTEGER and str(term) in ("0", "1"):
-        return Literal(str(term) == "1")
-    raise AssertionError(f"Virtuoso gave {term!r} where its 1 or 0 for a boolean was listed: "
-                         "if it now answers true or false, remove the entry")
-
-
-# Where Virtuoso 7.2.5 answers differently from SPARQL 1.1 (and from rdflib and Oxigraph) in a
-# documented way: (query, column) -> the mapping of its term back to the standard's. Only these
-# cells are mapped, and only from the one form each mapping accepts; every other cell must be
-# the same term as on rdflib, datatype and language tag included.
-VIRTUOSO_DIFFERENCES: dict[tuple[str, str], Callable[[Node | None], Node | None]] = {
-    ("measure-package-areas", "newInPackage"): _boolean_as_integer,  # BIND(NOT EXISTS ...)
-    ("operation-links", "activeOnDate"): _boolean_as_integer,  # BIND(BOUND(..) && .. )
-    ("factsheet-changes", "changed"): _boolean_as_integer,  # BIND(.. != .. AS ?changed)
-}
+# Canned queries through `natoeu query --endpoint`, with dates, IRIs (prefixed and full) and
+# labels (any case) as parameters, and the three queries whose booleans Virtuoso gives as 1/0.
+CLI_CASES: list[tuple[str, dict[str, str]]] = [
+    ("shared-members", {"date": "2018-07-01"}),
+    ("nato-members", {"date": "2026-11-25"}),
+    ("eu-members", {"date": "2020-02-01"}),
+    ("member-counts", {"date": "2023-04-04"}),
+    ("post-holder", {"date": "2016-07-08"}),
+    ("post-holder", {"post": "ne:post-president-european-council", "date": "2018-07-01"}),
+    ("post-holder", {"post": "https://w3id.org/natoeu/id/post-nato-secretary-general",
+                     "date": "2020-02-01"}),
+    ("post-holder", {"post": "President of the European Council", "date": "2026-11-25"}),
+    ("office-holders", {"date": "2026-11-25"}),
+    ("joint-declarations", {}),
+    ("measure-package-areas", {}),
+    ("operations", {}),
+    ("operation-links", {"date": "2018-07-01"}),
+    ("operation-links", {"date": "2026-11-25"}),
+    ("exercises", {}),
+    ("sources", {"entity": "ne:joint-declaration-2016"}),
+    ("sources", {"entity": "https://w3id.org/natoeu/id/FIN"}),
+    ("sources", {"entity": "Sweden"}),
+    ("sources", {"entity": "nato"}),
+    ("factsheet-changes", {"then": "2018-07-01", "now": "2026-11-25"}),
+    ("factsheet-claims", {}),
+]
 
 
 @dataclass
@@ -239,21 +246,6 @@ def _term_key(term: Node | None) -> tuple[str, ...]:
     return ("literal", str(term), datatype, term.language or "")
 
 
-def _normalised(name: str, result: Result) -> Result:
-    """Virtuoso's answer with the listed cells (only those) mapped to the standard's terms."""
-    variables = list(result.vars or [])
-    maps = {v: VIRTUOSO_DIFFERENCES[(name, str(v))] for v in variables
-            if (name, str(v)) in VIRTUOSO_DIFFERENCES}
-    out = Result("SELECT")
-    out.vars = variables
-    out.bindings = []
-    for row in result.bindings:
-        cells: dict[Variable, Any] = {v: maps[v](row.get(v)) if v in maps else row.get(v)
-                                      for v in variables}
-        out.bindings.append({v: t for v, t in cells.items() if t is not None})
-    return out
-
-
 def _table(result: Result) -> list[list[tuple[str, ...]]]:
     variables = list(result.vars or [])
     body = sorted([_term_key(row.get(v)) for v in variables] for row in result.bindings)
@@ -263,18 +255,46 @@ def _table(result: Result) -> list[list[tuple[str, ...]]]:
 @pytest.mark.parametrize(("name", "params"), LOCAL, ids=[case_file(n, p) for n, p in LOCAL])
 def test_every_canned_query_same_on_virtuoso(res: Resources, graph: Graph, published: str,
                                              name: str, params: dict[str, str]) -> None:
+    """Term by term, datatypes and language tags included: the client reads Virtuoso's 1 and 0
+    of a boolean expression as true and false (stores.dialect)."""
     q = get_query(res.queries_dir, name)
     init = bindings(q, params)
     standard = RdflibBackend(graph).query(q.text, init)
     answer = EndpointBackend(published).query(q.text, init)
-    for (query, column), _mapping in VIRTUOSO_DIFFERENCES.items():
-        if query == name:  # each listed difference is about a boolean column of this query
-            values = [row.get(Variable(column)) for row in standard.bindings]
-            assert values and all(isinstance(v, Literal) and v.datatype == XSD_BOOLEAN
-                                  for v in values), (column, values)
-    answer = _normalised(name, answer)
     assert rows(to_csv(answer)) == rows(to_csv(standard))  # as the Oxigraph server is compared
     assert _table(answer) == _table(standard)  # and term by term
+
+
+def _local_csv(res: Resources, graph: Graph, name: str, params: dict[str, str]) -> str:
+    """What `natoeu query NAME -p ... -f csv` prints on the embedded store (its code path)."""
+    q = get_query(res.queries_dir, name)
+    local = RdflibBackend(graph)
+    given = resolve(q, params, lambda text, initial: local.query(text, initial))
+    return format_result(local.query(q.text, bindings(q, given)), "csv")
+
+
+@pytest.mark.parametrize(("name", "params"), CLI_CASES,
+                         ids=[case_file(n, p) for n, p in CLI_CASES])
+def test_canned_queries_through_the_cli_give_the_local_csv(
+        res: Resources, graph: Graph, published: str, name: str, params: dict[str, str]) -> None:
+    """`natoeu query NAME --endpoint VIRTUOSO -f csv` prints, byte for byte, the embedded
+    store's answer: IRI and label parameters go through the entity look-up (an ASK, which
+    Virtuoso answers as a one-cell SELECT), booleans come back true and false."""
+    args = [a for k, v in sorted(params.items()) for a in ("-p", f"{k}={v}")]
+    proc = subprocess.run([NATOEU, "query", name, *args, "-f", "csv", "--endpoint", published],
+                          capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == _local_csv(res, graph, name, params)
+
+
+@pytest.mark.parametrize("text", ["ASK { ne:FIN ?p ?o }", "ASK { ne:no-such-thing ?p ?o }"])
+def test_sparql_ask_through_the_cli_as_locally(graph: Graph, published: str, text: str) -> None:
+    local = RdflibBackend(graph).query(with_prefixes(text))
+    for fmt in ("table", "json", "csv"):
+        remote = subprocess.run([NATOEU, "sparql", text, "-f", fmt, "--endpoint", published],
+                                capture_output=True, check=False)
+        assert remote.returncode == 0, remote.stderr
+        assert remote.stdout.decode() == format_result(local, fmt), fmt
 
 
 def test_cli_query_against_virtuoso_equals_embedded(published: str) -> None:

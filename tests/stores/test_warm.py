@@ -119,3 +119,56 @@ def test_any_change_sends_the_query_to_the_full_command(project_copy: Path, tmp_
     assert warm.answer(args) is None  # size and mtime changed
     (project_copy / "data" / "places.ttl").unlink()
     assert warm.answer(args) is None
+
+
+def _restored(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` and set its mtime back, as `touch -r` does."""
+    st = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_same_size_edit_with_its_mtime_restored_is_seen(
+        project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sizes and mtimes were fooled: Finland's accession moved a year on, same size, mtime
+    set back, and the warm answer was the old one."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NATOEU_CACHE_DIR", str(cache))
+    monkeypatch.setenv("NATOEU_HOME", str(project_copy))
+    primed(cache, project_copy)
+    args = argv("member-counts", {"date": "2023-06-01"})
+    before = warm.answer(args)
+    assert before is not None and ",31,27,22" in before
+    data = project_copy / "data" / "memberships.ttl"
+    text = data.read_text(encoding="utf-8")
+    assert text.count('"2023-04-04"^^xsd:date') == 1  # Finland joins NATO
+    _restored(data, text.replace('"2023-04-04"^^xsd:date', '"2024-04-04"^^xsd:date'))
+    assert warm.answer(args) is None  # the full command runs, and answers from the new data
+    proc = run_cli("query", *args[1:], env={"NATOEU_CACHE_DIR": str(cache)})
+    assert proc.returncode == 0 and ",30,27,21" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_store_changed_in_the_cache_is_never_read_and_is_rebuilt(
+        project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyoxigraph as ox
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NATOEU_CACHE_DIR", str(cache))
+    monkeypatch.setenv("NATOEU_HOME", str(project_copy))
+    primed(cache, project_copy)
+    args = argv("member-counts", {"date": "2018-07-01"})
+    right = warm.answer(args)
+    assert right is not None
+    (folder,) = (cache / "warm").glob("store-*")
+    store = ox.Store(str(folder))  # remove every NATO membership: a planted, wrong graph
+    for quad in list(store.quads_for_pattern(
+            None, ox.NamedNode("http://www.w3.org/ns/org#organization"),
+            ox.NamedNode("https://w3id.org/natoeu/id/NATO"), None)):
+        store.remove(quad)
+    store.flush()
+    del store
+    assert warm.answer(args) is None  # not the planted answer
+    proc = run_cli("query", *args[1:], env={"NATOEU_CACHE_DIR": str(cache)})
+    assert proc.returncode == 0 and proc.stdout.replace("\r\n", "\n") == \
+        right.replace("\r\n", "\n")
+    assert warm.answer(args) == right  # rebuilt by that full query

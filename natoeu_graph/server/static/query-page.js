@@ -19,6 +19,7 @@
     });
 
   function start(cfg) {
+    window.natoeuPredeclare(Yasgui, cfg.prefixes);
     var here = window.location.href;
     var endpoint = new URL(cfg.endpoint, here).href;
     var form = document.getElementById("editor");

@@ -10,6 +10,7 @@ const cfg = JSON.parse(document.getElementById("query-config").textContent);
 const Yasgui = window.Yasgui;
 
 function start() {
+  window.natoeuPredeclare(Yasgui, config.prefixes);
   const here = location.href;
   const dataUrl = new URL(config.data, import.meta.url).href;
   const yasqe = Yasgui.Yasqe.defaults;
