@@ -3,7 +3,7 @@ proven equal to rdflib's, rdflib for the rest.
 
 rdflib is the reference: `--no-cache` runs everything on it. Oxigraph answers the project's own
 check and QA queries 10-100x faster. A check or QA query is listed below only if
-tests/qa/test_engines.py finds its rows equal on both engines over the shipped graph and over
+tests/qa/test_qa_engines.py finds its rows equal on both engines over the shipped graph and over
 graphs seeded with the problems the checks look for; that test also fails when a query left out
 has become equal, so each list is exactly the proven set. The canned queries' list is
 stores.proven's (proven by tests/server/test_engines.py).

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import NATOEU, run_cli
+from conftest import NATOEU, cache_with_graph, run_cli
 from query_cases import LOCAL, case_file
 from rdflib import Graph
 
@@ -44,7 +44,7 @@ def primed(cache: Path, home: Path | None = None) -> None:
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("warm-cache")
+    folder = cache_with_graph(tmp_path_factory.mktemp("warm") / "cache")  # the index not yet
     primed(folder)
     yield folder
 
@@ -99,7 +99,7 @@ def test_warm_process_imports_no_rdflib_and_answers_like_rdflib(in_cache: Path) 
 
 def test_any_change_sends_the_query_to_the_full_command(project_copy: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cache"
+    cache = cache_with_graph(tmp_path / "cache")  # a copy's graph is the same: no index yet
     monkeypatch.setenv("NATOEU_CACHE_DIR", str(cache))
     monkeypatch.setenv("NATOEU_HOME", str(project_copy))
     old = time.time() - 3600  # copies are new: date them back so they are not racy
