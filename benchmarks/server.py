@@ -6,7 +6,9 @@ percentiles and ratios; not a test.
     python benchmarks/server.py [--seconds 10] [--clients 4]
 
 Peers: the same SELECT sent repeatedly by ``--clients`` threads over keep-alive connections for
-``--seconds``; throughput (answers/s) and latency percentiles per server. natoeu serve also
+``--seconds``; throughput (answers/s) and latency percentiles per server. Then the ad-hoc mix:
+five query shapes, a new text every request, on natoeu serve (both engines) and Oxigraph, the
+three measured in turns (``mix``). natoeu serve also
 answers a stream of distinct queries (no answer cache) for comparison. Availability: the p50 and
 p99 latency of a cheap canned query, quiet, then with 2 slow ad-hoc queries running, 63 idle
 sockets open and 20 clients fetching entity pages.
@@ -24,6 +26,7 @@ import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +49,36 @@ SELECT ?state ?name WHERE {
   ?state a natoeu:State ; rdfs:label ?name .
   FILTER(LANG(?name) = "en")
 } ORDER BY ?name"""
+# Ad-hoc queries of five shapes, for the uncached mix (each request gets its own LIMIT, larger
+# than any answer: a new text every time, the same work)
+MIX = {
+    "join": """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?state ?name ?org WHERE {
+  ?m org:member ?state ; org:organization ?o .
+  ?state rdfs:label ?name . ?o rdfs:label ?org .
+  FILTER(LANG(?name) = "en" && LANG(?org) = "en")
+} ORDER BY ?name ?org""",
+    "aggregate": """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?l (COUNT(?m) AS ?n) WHERE {
+  ?m org:member ?s . ?s rdfs:label ?l
+} GROUP BY ?s ?l ORDER BY DESC(?n) ?l""",
+    "OPTIONAL": """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX time: <http://www.w3.org/2006/time#>
+SELECT ?m ?start ?end WHERE {
+  ?m org:memberDuring ?i . ?i time:hasBeginning/time:inXSDDate ?start .
+  OPTIONAL { ?i time:hasEnd/time:inXSDDate ?end }
+} ORDER BY ?m""",
+    "property path": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?c ?super WHERE {
+  ?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super))
+} ORDER BY ?c ?super""",
+    "FILTER regex": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?l WHERE {
+  ?s rdfs:label ?l . FILTER(regex(?l, "^(Nor|Swe|Fin)", "i"))
+} ORDER BY ?l""",
+}
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
 CHEAP = "/queries/member-counts?date=2018-07-01"
 ACCEPT = {"Accept": "application/sparql-results+json"}
@@ -123,6 +156,95 @@ def canned_on_day(i: int) -> str:
     return f"/queries/member-counts?date={day.isoformat()}"
 
 
+def mix_path(endpoint: str) -> Callable[[int], str]:
+    """The ``i``-th request of the ad-hoc mix: the shapes in turn, each text new (its LIMIT)."""
+    shapes = list(MIX.values())
+
+    def path(i: int) -> str:
+        query = shapes[i % len(shapes)] + f"\nLIMIT {100_000 + i}"
+        return endpoint + "?" + urlencode({"query": query})
+
+    return path
+
+
+def mix_rows(port: int, endpoint: str) -> dict[str, int]:
+    return {name: count_rows(port, endpoint + "?" + urlencode({"query": q}))
+            for name, q in MIX.items()}
+
+
+MIX_SERVERS = ("natoeu serve --engine auto", "natoeu serve --engine rdflib",
+               "oxigraph serve-read-only")
+
+
+def mix(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
+    """The uncached ad-hoc mix on natoeu serve (both engines) and oxigraph serve-read-only,
+    all three running at once and measured in turns: ``--rounds`` rounds of ``--seconds`` /
+    ``--rounds`` seconds per server, the order rotating each round, so that a change of load
+    on a shared machine hits every server alike. Rates are medians over the rounds; the
+    natoeu / Oxigraph ratio is the median of the rounds' ratios."""
+    with contextlib.ExitStack() as stack:
+        ports = {}
+        for engine in ("auto", "rdflib"):
+            port = free_port()
+            stack.enter_context(server(
+                [str(BIN / "natoeu"), "serve", "--port", str(port), "--per-client", "64",
+                 "--queue", "64", "--engine", engine], port, "/sparql"))
+            ports[f"natoeu serve --engine {engine}"] = (port, "/sparql")
+        ports["oxigraph serve-read-only"] = (stack.enter_context(oxigraph_server(data, tmp)),
+                                             "/query")
+        rows = {name: mix_rows(port, endpoint) for name, (port, endpoint) in ports.items()}
+        if len({tuple(r.items()) for r in rows.values()}) != 1:
+            raise RuntimeError(f"the servers answered the mix differently: {rows}")
+        for port, endpoint in ports.values():
+            load(port, mix_path(endpoint), 1, 1)  # warm up (distinct texts: no cache hit later)
+        rates: dict[str, list[float]] = {name: [] for name in ports}
+        lats: dict[str, list[float]] = {name: [] for name in ports}
+        errors = dict.fromkeys(ports, 0)
+        names = list(ports)
+        for k in range(args.rounds):
+            for name in names[k % len(names):] + names[:k % len(names)]:
+                port, endpoint = ports[name]
+                rate, lat, err = load(port, lambda i, p=endpoint, k=k: mix_path(p)(
+                    (k + 1) * 10_000_000 + i), args.seconds / args.rounds, args.clients)
+                rates[name].append(rate)
+                lats[name].extend(lat)
+                errors[name] += err
+    print(f"Ad-hoc mix of {len(MIX)} shapes ({', '.join(MIX)}), each text new: {args.rounds} "
+          f"rounds of {args.seconds / args.rounds:g} s per server, in turns\n")
+    print("| server | answers/s (median of rounds) | min-max | p50 ms | p99 ms | answers "
+          "| non-200 |")
+    print("|---|---|---|---|---|---|---|")
+    for name in ports:
+        r = rates[name]
+        print(f"| {name} | {statistics.median(r):.0f} | {min(r):.0f}-{max(r):.0f} | "
+              f"{pct(lats[name], 50):.1f} | {pct(lats[name], 99):.1f} | {len(lats[name])} | "
+              f"{errors[name]} |")
+    ratios = [a / b for a, b in zip(rates["natoeu serve --engine auto"],
+                                    rates["oxigraph serve-read-only"], strict=True)]
+    slow = [a / b for a, b in zip(rates["natoeu serve --engine rdflib"],
+                                  rates["oxigraph serve-read-only"], strict=True)]
+    counts = ", ".join(f"{k} {v}" for k, v in next(iter(rows.values())).items())
+    print(f"\nevery server answered the mix alike (rows: {counts})")
+    print(f"natoeu serve / oxigraph, median of the rounds: {statistics.median(ratios):.2f}x "
+          f"(rounds {min(ratios):.2f}-{max(ratios):.2f}x; target >= 0.5x); "
+          f"natoeu serve --engine rdflib / oxigraph: {statistics.median(slow):.2f}x")
+    return {name: statistics.median(r) for name, r in rates.items()}
+
+
+@contextlib.contextmanager
+def oxigraph_server(data: Path, tmp: Path) -> Iterator[int]:
+    store = tmp / "oxigraph"
+    if not store.exists():
+        subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(store), "--file",
+                        str(data)], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    port = free_port()
+    with server([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store),
+                 "--union-default-graph", "--bind", f"127.0.0.1:{port}"], port,
+                "/query?query=" + quote("ASK {}")):
+        yield port
+
+
 def count_rows(port: int, path: str) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", path, headers=ACCEPT)
@@ -184,13 +306,7 @@ def peers(args: argparse.Namespace, data: Path, tmp: Path) -> dict[str, float]:
         rate, lat, err = load(port, lambda i: plain, args.seconds, args.clients)
         rates["rdflib-endpoint"] = rate
         print(line("rdflib-endpoint", rate, lat, err))
-    store = tmp / "oxigraph"
-    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(store), "--file",
-                    str(data)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    port = free_port()
-    with server([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store),
-                 "--union-default-graph", "--bind", f"127.0.0.1:{port}"], port,
-                "/query?query=" + quote("ASK {}")):
+    with oxigraph_server(data, tmp) as port:
         ox = "/query?" + urlencode({"query": QUERY})
         rows["oxigraph"] = count_rows(port, ox)
         load(port, lambda i: ox, 1, 1)
@@ -313,6 +429,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--samples", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="mix: rounds of turns between the servers (--seconds split among them)")
     ap.add_argument("--nice-load", type=int, default=0,
                     help="niceness of the availability load generator: on a small machine its "
                     "20 client threads compete with the server for the CPU, which clients on "
@@ -320,7 +438,8 @@ def main() -> None:
     ap.add_argument("--pin", action="store_true",
                     help="availability: pin the server and its workers to CPU 0 and every "
                     "client to CPU 1, as if the clients were on other machines")
-    ap.add_argument("--only", choices=("peers", "availability"))
+    ap.add_argument("--only", choices=("peers", "mix", "availability"),
+                    help="mix: only the ad-hoc mix (natoeu serve on both engines, Oxigraph)")
     args = ap.parse_args()
     for tool in ("natoeu", "rdflib-endpoint", "oxigraph"):
         if not (BIN / tool).exists() and not shutil.which(tool):
@@ -333,9 +452,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "natoeu.nt"
             built.merged().serialize(destination=str(data), format="nt", encoding="utf-8")
-            peers(args, data, Path(tmp))
+            if args.only != "mix":
+                peers(args, data, Path(tmp))
+                print()
+            if args.only != "peers":
+                mix(args, data, Path(tmp))
         print()
-    if args.only != "peers":
+    if args.only not in ("peers", "mix"):
         availability(args)
 
 

@@ -32,7 +32,8 @@ from .sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_result, select
 F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
-    from .stores.backends import Backend
+    from .stores.backends import Backend, OxigraphBackend
+    from .stores.oxrun import Answer
     from .stores.publish import Credentials
 
 
@@ -142,16 +143,39 @@ class Ctx:
                 out[q.name] = (q.text, [[p.name, p.kind, p.default] for p in q.params])
             return out
 
+        from .core.namespaces import new_graph
+
+        names = {"prefixes": standard_prefixes(),
+                 "bindings": {p: str(ns) for p, ns in new_graph().namespaces()}}
         with contextlib.suppress(OSError, NatoeuError):
             prime(self.res, built.key, lambda folder: write_store(folder, built), safe,
-                  lambda: cache_key(self.res, True))
+                  lambda: cache_key(self.res, True), names)
+
+    def oxigraph(self, validated: bool, extra: tuple[str, ...]) -> OxigraphBackend:
+        """The graph in Oxigraph: the warm store in the cache (written now if missing), else
+        (with --with, --no-validate or --no-cache, or while an input is being edited) a copy
+        in memory."""
+        from .stores.backends import OxigraphBackend
+        from .stores.warm import store_path
+
+        built = self.graph(validated, extra)
+        if not extra and built.validated and self.use_cache:
+            self.prime_warm_path()
+            with contextlib.suppress(NatoeuError, OSError):
+                found = OxigraphBackend.at(store_path(built.key), built.key)
+                if found is not None:
+                    return found
+        return OxigraphBackend(built)
 
     def backend(self, validated: bool, extra: tuple[str, ...], store: str | None,
-                endpoint: str | None) -> Backend:
-        """The store a query runs on: embedded rdflib, embedded Oxigraph, or an endpoint."""
+                endpoint: str | None, oxigraph: bool = False) -> Backend:
+        """The store a query runs on: embedded rdflib, embedded Oxigraph, or an endpoint;
+        ``oxigraph``: Oxigraph (``oxigraph()``) where no store or endpoint is named."""
         from .stores import disk
         from .stores.backends import EndpointBackend, OxigraphBackend, RdflibBackend
 
+        if oxigraph and not (store or endpoint):
+            return self.oxigraph(validated, extra)
         if endpoint:
             if extra or store:
                 raise UsageError("--endpoint cannot be combined with --with or --store")
@@ -205,6 +229,14 @@ def backend_options(fn: F) -> F:
     return click.option("--store", metavar="rdflib|oxigraph[:PATH]",
                         help="Embedded store to query (default rdflib; oxigraph:PATH persists "
                         "on disk).")(fn)
+
+
+def engine_option(fn: F) -> F:
+    return click.option(
+        "--engine", type=click.Choice(["auto", "rdflib"]), default="auto", show_default=True,
+        help="auto: Oxigraph for ad-hoc queries and for the canned queries proven to answer "
+        "as on rdflib, rdflib for the rest; rdflib: everything on rdflib. Ignored with "
+        "--store or --endpoint.")(fn)
 
 
 def _service_urls(_ctx: Any, _param: Any, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -287,11 +319,12 @@ def queries_cmd(obj: Ctx) -> None:
 @with_option
 @service_option
 @backend_options
+@engine_option
 @click.pass_obj
 @handled
 def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validate: bool,
               extra: tuple[str, ...], allow_service: tuple[str, ...], store: str | None,
-              endpoint: str | None) -> None:
+              endpoint: str | None, engine: str) -> None:
     """Run the canned query NAME.
 
     \b
@@ -307,8 +340,12 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
                          hint=f"Run it as: natoeu query {name} --with FILE_OR_DIR (Turtle, "
                          "N-Triples, TriG, N-Quads, JSON-LD or RDF/XML).")
     check_values(q, given)  # before the graph is built; entities are looked up in it
+    from .stores.proven import OXIGRAPH_EQUAL
+
+    # Oxigraph where its answers to this query are proven equal to rdflib's (on the graph alone)
+    proven = engine == "auto" and name in OXIGRAPH_EQUAL and not extra
     with obj.external(extra):
-        backend = obj.backend(not no_validate, extra, store, endpoint)
+        backend = obj.backend(not no_validate, extra, store, endpoint, oxigraph=proven)
         given = resolve(q, given, lambda text, initial: backend.query(
             text, initial, source=f"{name}: entity lookup"))
         result = backend.query(q.text, bindings(q, given), source=q.path.name,
@@ -329,11 +366,12 @@ def query_cmd(obj: Ctx, name: str, params: tuple[str, ...], fmt: str, no_validat
 @with_option
 @service_option
 @backend_options
+@engine_option
 @click.pass_obj
 @handled
 def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
                no_validate: bool, extra: tuple[str, ...], allow_service: tuple[str, ...],
-               store: str | None, endpoint: str | None) -> None:
+               store: str | None, endpoint: str | None, engine: str) -> None:
     """Run an ad-hoc SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query.
 
     \b
@@ -354,21 +392,51 @@ def sparql_cmd(obj: Ctx, query: str | None, qfile: str | None, fmt: str | None,
         source = qfile
     assert query is not None
     with obj.external(extra):
-        backend = obj.backend(not no_validate, extra, store, endpoint)
-        if store or endpoint:  # stores that read the text themselves get the declarations
-            prepare(query, source, allow_service)  # errors located in the user's own text
-            query = with_prefixes(query)
-        result = backend.query(query, source=source, allow_service=allow_service)
-        default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
-        text = format_result(result, fmt or default)
+        found = None
+        if engine == "auto" and not (store or endpoint):
+            from .stores.adhoc import answer
+
+            found = answer(obj.oxigraph(not no_validate, extra), query, source, allow_service)
+        if found is not None:
+            text, empty = _answer_text(found, fmt)
+        else:  # rdflib answers (see stores.adhoc), or the store or endpoint named
+            backend = obj.backend(not no_validate, extra, store, endpoint)
+            if store or endpoint:  # stores that read the text themselves get the declarations
+                prepare(query, source, allow_service)  # errors located in the user's own text
+                query = with_prefixes(query)
+            result = backend.query(query, source=source, allow_service=allow_service)
+            default = "ttl" if result.type in ("CONSTRUCT", "DESCRIBE") else "table"
+            text = format_result(result, fmt or default)
+            empty = not result.askAnswer if result.type == "ASK" else \
+                (len(result.graph or ()) == 0 if result.graph is not None
+                 else not select_rows(result))
     click.echo(text, nl=False)
-    empty = not result.askAnswer if result.type == "ASK" else \
-        (len(result.graph or ()) == 0 if result.graph is not None else not select_rows(result))
     if empty:  # an empty answer may come from a misspelt term: say so
         from .sparql.entities import unknown_terms
 
         for note in unknown_terms(prepare(query, source, allow_service).algebra):
             click.echo(f"note: {note}", err=True)
+
+
+def _answer_text(answer: Answer, fmt: str | None) -> tuple[str, bool]:
+    """Oxigraph's answer in the format asked, in the bytes rdflib's would be written in
+    (sparql.oxformat where it can, else through rdflib's terms), and whether it is empty."""
+    from .core.namespaces import new_graph
+    from .sparql import oxformat
+    from .stores.backends import result_of
+
+    chosen = fmt or ("ttl" if answer.kind == "GRAPH" else "table")
+    bindings = {p: str(ns) for p, ns in new_graph().namespaces()}
+    try:
+        if answer.kind == "ASK":
+            text = oxformat.ask_text(answer.boolean, chosen)
+        elif answer.kind == "SELECT":
+            text = oxformat.rows_text(answer.variables, answer.rows, chosen, bindings)
+        else:
+            text = oxformat.graph_text(answer.triples, chosen, bindings)
+    except oxformat.Unsure:
+        text = format_result(result_of(answer), chosen)
+    return text, not (answer.boolean if answer.kind == "ASK" else answer.rows or answer.triples)
 
 
 @main.command("prefixes")
@@ -1040,9 +1108,9 @@ def timeline_cmd(obj: Ctx, output: str) -> None:
 @click.option("--queue", default=16, show_default=True, type=click.IntRange(0),
               help="Requests that may wait for a busy worker; one more gets 429.")
 @click.option("--engine", type=click.Choice(["auto", "rdflib"]), default="auto",
-              show_default=True, help="auto: canned queries whose answers are proven equal on "
-              "both engines run on Oxigraph (faster), everything else on rdflib; rdflib: "
-              "everything on rdflib.")
+              show_default=True, help="auto: ad-hoc queries, and the canned queries whose "
+              "answers are proven equal on both engines, run on Oxigraph (faster; texts over "
+              "8192 characters on rdflib); rdflib: everything on rdflib.")
 @click.pass_obj
 @handled
 def serve_cmd(obj: Ctx, host: str, port: int, workers: int, cheap_workers: int,

@@ -4,7 +4,9 @@ dates aside: `member-counts` without a date answers for today).
 
 The README marks what this test runs: a fenced block between ``<!-- readme-test: setup -->`` and
 ``<!-- /readme-test -->`` holds the set-up commands; blocks marked ``<!-- readme-test: tour -->``
-hold ``$ command`` lines, each followed by its output.
+hold ``$ command`` lines, each followed by its output. The block marked
+``<!-- readme-test: tests -->`` holds the test command, which CI (.ci/run) runs as it stands
+(running it here would run this suite inside itself).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-_BLOCK = re.compile(r"<!-- readme-test: (setup|tour) -->\s*```[a-z]*\n(.*?)```\s*"
+_BLOCK = re.compile(r"<!-- readme-test: (setup|tour|tests) -->\s*```[a-z]*\n(.*?)```\s*"
                     r"<!-- /readme-test -->", re.S)
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _MARK = "@@readme-test {}@@"
@@ -54,6 +56,19 @@ def test_the_readme_marks_a_setup_and_a_tour() -> None:
     assert len(steps) >= 5 and all(cmd.startswith("natoeu ") for cmd, _ in steps)
     assert all(out for _, out in steps), "every tour command shows its output"
     assert len(readme.splitlines()) <= 260
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (block,) = blocks(readme, "tests")
+    (command,) = [line.strip() for line in block.splitlines() if line.strip()]
+    ci = [line.strip() for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if line.strip() and not line.lstrip().startswith("#")]
+    assert command in ci, f".ci/run does not run the README's test command {command!r}"
+    shell, path, *_ = command.split()  # `bash tests/run.sh`: a script in the repository
+    script = REPO / path
+    assert shell == "bash" and script.is_file(), command
+    assert "pytest" in script.read_text(encoding="utf-8")
 
 
 @pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(),

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import run_cli
-from server_util import LiveServer, start_server
+from server_util import ANSWER_DEADLINE, LiveServer, start_server
 
 from natoeu_graph.sparql.prefixes import standard_prefixes
 
@@ -139,7 +139,7 @@ def test_missing_graphviz_is_not_an_internal_error(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def live(built: Any) -> Iterator[LiveServer]:
-    yield from start_server(timeout=40)
+    yield from start_server(timeout=ANSWER_DEADLINE)
 
 
 def test_server_declares_the_prefixes(live: LiveServer) -> None:

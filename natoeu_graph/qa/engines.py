@@ -3,16 +3,15 @@ proven equal to rdflib's, rdflib for the rest.
 
 rdflib is the reference: `--no-cache` runs everything on it. Oxigraph answers the project's own
 check and QA queries 10-100x faster. A check or QA query is listed below only if
-tests/qa/test_engines.py finds its rows equal on both engines over the shipped graph and over
+tests/qa/test_qa_engines.py finds its rows equal on both engines over the shipped graph and over
 graphs seeded with the problems the checks look for; that test also fails when a query left out
 has become equal, so each list is exactly the proven set. The canned queries' list is
 stores.proven's (proven by tests/server/test_engines.py).
 
-Every text that could hold SERVICE or FROM passes the safety parse (rdflib's parser: SERVICE and
-FROM refused) before Oxigraph runs it; which texts passed is remembered by their hash, so an
-unchanged query is not parsed by rdflib again. A text in which neither word appears, in any
-case, and which has no backslash-u codepoint escape (SPARQL reads those before parsing), holds
-neither clause: it is not parsed twice.
+Every text that could hold SERVICE or FROM (sparql.screen) passes the safety parse (rdflib's
+parser: SERVICE and FROM refused) before Oxigraph runs it, in the deep-stack thread of
+stores.oxrun; which texts passed is remembered by their hash, so an unchanged query is not
+parsed by rdflib again. A text too long for that thread runs on rdflib.
 """
 
 from __future__ import annotations
@@ -29,6 +28,8 @@ from ..core.oxterms import to_oxigraph, to_rdflib
 from ..core.resources import cache_dir
 from ..pipeline import memo
 from ..sparql.queries import one_line, prepare, run
+from ..sparql.screen import clear, fits
+from ..stores import oxrun
 from ..stores.backends import substitute
 
 # queries/checks/*.rq and queries/qa/*.rq (by name) that Oxigraph answers as rdflib does
@@ -53,7 +54,6 @@ QA_EQUAL = frozenset({
 })
 
 Triple = tuple[Node, Node, Node]
-_NEEDS_PARSE = ("service", "from", "\\u")  # casefolded: \U folds to \u
 Row = dict[Variable, Node]
 
 
@@ -88,10 +88,11 @@ class Engines:
         return self._graph
 
     def _oxigraph(self) -> Any:
+        """The parts' triples, each once, in the default graph of an in-memory store, term by
+        term (blank nodes keep rdflib's labels, so rows name the nodes a locator finds)."""
         if self._store is None:
             import pyoxigraph as ox
 
-            store = ox.Store()
             converted: dict[Node, Any] = {}
 
             def term(t: Node) -> Any:
@@ -100,11 +101,11 @@ class Engines:
                     found = converted[t] = to_oxigraph(t)
                 return found
 
-            for name, triples in self._parts.items():
-                graph = ox.NamedNode(f"urn:natoeu:part:{name}")
-                self._names.append(graph)
-                store.bulk_extend(ox.Quad(term(s), term(p), term(o), graph)
-                                  for s, p, o in triples)
+            triples: dict[Triple, None] = {}
+            for part in self._parts.values():
+                triples.update(dict.fromkeys((s, p, o) for s, p, o in part))
+            store = ox.Store()
+            store.bulk_extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in triples)
             self._store = store
         return self._store
 
@@ -117,8 +118,7 @@ class Engines:
             self._safe = {str(h) for h in hit} if isinstance(hit, list) else set()
         if digest in self._safe:
             return
-        folded = text.casefold()
-        if any(word in folded for word in _NEEDS_PARSE):
+        if not clear(text):
             prepare(text, source)  # raises UsageError on a refused or malformed query
         self._safe.add(digest)
         memo.save(cache_dir(), "safe-queries", key, sorted(self._safe))
@@ -126,25 +126,18 @@ class Engines:
     def query(self, text: str, source: str, equal: bool,
               initial: Mapping[str, Node] | None = None) -> Any:
         """The answer (rdflib's Result, or an Answer with the same attributes)."""
-        if not (self.oxigraph and equal):
+        if not (self.oxigraph and equal and fits(text)):
             return run(self.graph(), text, dict(initial or {}), source=source)
-        import pyoxigraph as ox
-
         self._check_safe(text, source)
-        store = self._oxigraph()
+        text = substitute(text, initial)  # parameters as terms, as for every Oxigraph query
         try:
-            answer = store.query(substitute(text, initial), default_graph=self._names)
+            answer = oxrun.evaluate(self._oxigraph(), text, None, None)
         except (SyntaxError, ValueError, OSError) as exc:
             raise UsageError(f"{source}: {one_line(exc)}",
                              hint="Check the query text at that position.") from None
-        if isinstance(answer, ox.QueryBoolean):
-            return Answer("ASK", [], [])
-        if isinstance(answer, ox.QuerySolutions):
-            names = [v.value for v in answer.variables]
-            variables = [Variable(n) for n in names]
-            rows = [{Variable(n): to_rdflib(sol[n]) for n in names if sol[n] is not None}
-                    for sol in answer]
+        if answer.kind == "SELECT":
+            variables = [Variable(n) for n in answer.variables]
+            rows = [{v: to_rdflib(t) for v, t in zip(variables, row, strict=True)
+                     if t is not None} for row in answer.rows]
             return Answer("SELECT", variables, rows)
-        for _ in answer:  # a graph: only its running matters here
-            pass
-        return Answer("CONSTRUCT", [], [])
+        return Answer(answer.kind if answer.kind == "ASK" else "CONSTRUCT", [], [])

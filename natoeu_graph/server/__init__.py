@@ -7,7 +7,8 @@ slices), ``clients`` (who a client is: an address or a local network), ``descrip
 killed at their deadline), ``worker`` (what a worker runs), ``sandbox`` (no file, network or
 process access in a worker), ``dataset`` (the RDF dataset and what a request may select),
 ``formats`` (capped result serialisation), ``cache`` (answers kept while serving),
-``engines`` (Oxigraph for the canned queries proven to answer as rdflib does), ``fairness``
+``engines`` (Oxigraph for ad-hoc queries and for the canned queries proven to answer as rdflib
+does), ``adhoc`` (ad-hoc queries on Oxigraph under the same policy), ``fairness``
 (requests take turns in the event loop, lightest client first),
 ``service`` (SPARQL Service Description), ``entity`` (descriptions of IRIs), ``pages`` (HTML),
 ``render`` (pages rendered in workers), ``querypage`` (examples and prefixes for the query

@@ -53,7 +53,7 @@ from .protocol import (
 )
 from .render import DOC_TYPES, Renderer, error_page, safe_local
 from .render import html as html_reply
-from .worker import TRUNCATED_HEADER, Context, Reply
+from .worker import TRUNCATED_HEADER, Context, Reply, error
 
 _ALLOW = "GET, HEAD, POST, OPTIONS"
 _CORS = {"Access-Control-Allow-Origin": "*"}
@@ -159,8 +159,10 @@ class Server:
         _warm(dataset)
         self.renderer = Renderer(built, self.canned, load_context(res.context), limits)
         self.renderer.warm()
+        store = engines.oxigraph(built, engine)
+        self.oxigraph = store is not None
         ctx = Context(dataset, prepared, limits, key=built.key, render=self.renderer,
-                      oxigraph=engines.oxigraph(built, engine))
+                      oxigraph=store)
         ctx.labels()  # read once here, shared by every worker forked after
         # ad-hoc queries and cheap work (canned queries, pages) never share a worker
         # ad-hoc queries run on CPU time that the event loop and cheap work leave over
@@ -225,9 +227,15 @@ class Server:
                                 f"at most {shares.limit} {what} per client at a time; retry "
                                 "when one has finished", {"Retry-After": "2"})
         try:
-            if adhoc:
-                return await self._pool_run(self.adhoc, job, self.limits.timeout, client)
-            return await self._pool_run(self.cheap, job, self.limits.canned_timeout, client)
+            if not adhoc:
+                return await self._pool_run(self.cheap, job, self.limits.canned_timeout,
+                                            client)
+            reply = await self._pool_run(self.adhoc, job, self.limits.timeout, client)
+            if reply["status"] == 500 and self.oxigraph and b"worker_failed" in reply["body"]:
+                # Oxigraph cannot raise MemoryError: at the memory cap it aborts the worker
+                reply = error(503, "query_too_large",
+                              "the query needed more memory than allowed and was stopped")
+            return reply
         finally:
             shares.give(client)
 

@@ -1,7 +1,8 @@
-"""Which engine answers a canned query: Oxigraph where its answers are proven equal to rdflib's
-(stores.proven lists them and says how they are proven); rdflib for everything else, ad-hoc
-queries included (nothing proves their answers equal: Oxigraph stores an
-``xsd:nonNegativeInteger`` literal as ``xsd:integer``, for one).
+"""Which engine answers a query: Oxigraph, in memory, for ad-hoc queries (server.adhoc; the
+W3C SPARQL 1.1 query tests chose it, see docs/serving.md) and for the canned queries whose
+answers it is proven to give as rdflib does (stores.proven lists them and says how they are
+proven); rdflib for the other canned queries and for ad-hoc texts too long for Oxigraph's stack.
+``--engine rdflib`` runs everything on rdflib.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from ..stores.proven import OXIGRAPH_EQUAL
 
 __all__ = ["ENGINES", "OXIGRAPH_EQUAL", "oxigraph"]
 
-ENGINES = ("auto", "rdflib")  # auto: Oxigraph for the proven queries, rdflib for the rest
+ENGINES = ("auto", "rdflib")  # auto: Oxigraph for ad-hoc and proven canned queries
 
 
 def oxigraph(built: Built, engine: str) -> OxigraphBackend | None:

@@ -33,6 +33,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..stores import oxrun
 from .config import Limits
 from .fairness import FairGate
 from .worker import Context, Reply, error, serve_forever
@@ -151,6 +152,10 @@ def _spawner_main(ctx: Context, control: socket.socket, nice: int) -> None:
 
 
 def _main(ctx: Context, conn: Connection, nice: int) -> None:
+    if nice == IDLE and ctx.oxigraph is not None:
+        # Oxigraph's query threads are made now, at normal priority: a short ad-hoc query runs
+        # as fast as the machine lets it; one past 20 ms is lowered to SCHED_IDLE (stores.oxrun)
+        oxrun.prepare()
     if nice == IDLE:
         # Linux's SCHED_IDLE: any other task that wakes up takes the CPU at once. A niced
         # worker (even at 19) keeps the CPU to the end of its time slice, and two slow

@@ -9,6 +9,8 @@ message that names no server path; a worker never dies of a bad query (only of i
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import resource
 import sys
@@ -22,10 +24,13 @@ import rdflib.plugins.sparql as rdflib_sparql
 from rdflib import Dataset, Variable
 
 from ..core.errors import UsageError
+from ..core.oxterms import to_rdflib
+from ..sparql import oxformat
 from ..sparql.entities import Labels, resolve
 from ..sparql.queries import CannedQuery, bindings, dataset_clause, prepare, without_dataset
 from ..stores.backends import OxigraphBackend
-from . import formats, sandbox
+from ..stores.oxrun import Answer
+from . import adhoc, formats, sandbox
 from .config import Limits
 from .dataset import Datasets, Selection, select
 from .engines import OXIGRAPH_EQUAL
@@ -83,37 +88,90 @@ def _usage_error(exc: UsageError) -> Reply:
 
 
 def _answer(result: Any, accept: str | None, fmt: str | None, limits: Limits) -> Reply:
-    graph_result = result.type in ("CONSTRUCT", "DESCRIBE")
-    offers = GRAPH_TYPES if graph_result else RESULT_TYPES
-    if fmt is not None:
-        if fmt not in offers:
-            return error(406, "not_acceptable", f"format {fmt} does not fit a {result.type} "
-                         f"query; use one of {', '.join(offers)}")
-        chosen: str | None = fmt
-    else:
-        chosen = negotiate(accept, offers, "ttl" if graph_result else "json")
-    if chosen is None:
-        return error(406, "not_acceptable", "no acceptable media type for a "
-                     f"{result.type} result; offered: "
-                     + ", ".join(v[0] for v in offers.values()))
-    headers: dict[str, str] = {}
+    """The reply for an rdflib Result."""
     if result.type == "ASK":
-        body = formats.ask(bool(result.askAnswer), chosen)
-    elif graph_result:
+        return _reply("ASK", accept, fmt, limits, boolean=bool(result.askAnswer))
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
         triples = []
         for t in result.graph:
             triples.append(t)
             if len(triples) > limits.max_rows:
                 break
         over = len(triples) > limits.max_rows
-        triples = sorted(triples[:limits.max_rows])
-        body, n = formats.graph(triples, chosen, limits.max_bytes)
-        if over or n < len(triples):
+        return _reply(result.type, accept, fmt, limits, triples=triples[:limits.max_rows],
+                      over=over)
+    names, rows, over = formats.take_rows(result, limits.max_rows)
+    return _reply("SELECT", accept, fmt, limits, names=names, rows=rows, over=over)
+
+
+def _ox_answer(answer: Answer, accept: str | None, fmt: str | None, limits: Limits) -> Reply:
+    """The reply for Oxigraph's answer: its terms become rdflib's, then as above, so that both
+    engines' answers are written by the same code (the same bytes where the terms agree)."""
+    if answer.kind == "ASK":
+        return _reply("ASK", accept, fmt, limits, boolean=answer.boolean)
+    if answer.kind == "GRAPH":
+        triples = [(to_rdflib(s), to_rdflib(p), to_rdflib(o)) for s, p, o in answer.triples]
+        return _reply("CONSTRUCT", accept, fmt, limits, triples=triples, over=answer.more)
+    if (fmt or negotiate(accept, RESULT_TYPES, "json")) == "json":
+        try:  # the most asked format, written from Oxigraph's terms (3x faster)
+            return _json_reply(answer, limits)
+        except oxformat.Unsure:  # a literal rdflib would write otherwise: through rdflib
+            pass
+    rows = [tuple(None if t is None else to_rdflib(t) for t in row) for row in answer.rows]
+    return _reply("SELECT", accept, fmt, limits, names=answer.variables, rows=rows,
+                  over=answer.more)
+
+
+def _json_reply(answer: Answer, limits: Limits) -> Reply:
+    """SPARQL JSON results as formats.rows writes them, from Oxigraph's terms made rdflib's
+    by sparql.oxformat (which raises Unsure where it cannot)."""
+    names = answer.variables
+    rows = [{n: oxformat.json_term(term) for n, t in zip(names, row, strict=True)
+             if (term := oxformat.term(t)) is not None} for row in answer.rows]
+
+    def write(data: list[dict[str, Any]]) -> bytes:
+        return json.dumps({"head": {"vars": list(names)}, "results": {"bindings": data}},
+                          ensure_ascii=False).encode()
+
+    n = len(rows)
+    body = write(rows)
+    while len(body) > limits.max_bytes and n > 0:
+        n //= 2
+        body = write(rows[:n])
+    headers = {TRUNCATED_HEADER: f"rows={n}"} if answer.more or n < len(rows) else {}
+    return {"status": 200, "type": media_type("json") + "; charset=utf-8", "body": body,
+            "headers": headers}
+
+
+def _reply(kind: str, accept: str | None, fmt: str | None, limits: Limits, *,
+           boolean: bool = False, names: list[str] | None = None,
+           rows: list[tuple[Any, ...]] | None = None,
+           triples: list[tuple[Any, Any, Any]] | None = None, over: bool = False) -> Reply:
+    graph_result = kind in ("CONSTRUCT", "DESCRIBE")
+    offers = GRAPH_TYPES if graph_result else RESULT_TYPES
+    if fmt is not None:
+        if fmt not in offers:
+            return error(406, "not_acceptable", f"format {fmt} does not fit a {kind} "
+                         f"query; use one of {', '.join(offers)}")
+        chosen: str | None = fmt
+    else:
+        chosen = negotiate(accept, offers, "ttl" if graph_result else "json")
+    if chosen is None:
+        return error(406, "not_acceptable", "no acceptable media type for a "
+                     f"{kind} result; offered: "
+                     + ", ".join(v[0] for v in offers.values()))
+    headers: dict[str, str] = {}
+    if kind == "ASK":
+        body = formats.ask(boolean, chosen)
+    elif graph_result:
+        ordered = sorted(triples or [])
+        body, n = formats.graph(ordered, chosen, limits.max_bytes)
+        if over or n < len(ordered):
             headers[TRUNCATED_HEADER] = f"triples={n}"
     else:
-        names, rows, over = formats.take_rows(result, limits.max_rows)
-        body, n = formats.rows(names, rows, chosen, limits.max_bytes)
-        if over or n < len(rows):
+        data = rows or []
+        body, n = formats.rows(names or [], data, chosen, limits.max_bytes)
+        if over or n < len(data):
             headers[TRUNCATED_HEADER] = f"rows={n}"
     if chosen in ("xml", "rdfxml"):
         bad = formats.xml_unsafe(body)
@@ -166,6 +224,12 @@ def _execute(ctx: Context, job: dict[str, Any]) -> Reply:
                     result = ctx.graph.query(prepared, initBindings={
                         Variable(k): v for k, v in values.items()})
                 return _answer(result, job.get("accept"), job.get("format"), ctx.limits)
+            if adhoc.wanted(ctx.oxigraph, job["query"]):
+                assert ctx.oxigraph is not None
+                answer = adhoc.run(ctx.oxigraph, job["query"], job.get("dataset"),
+                                   ctx.limits.max_rows, job.get("base"))
+                if answer is not None:
+                    return _ox_answer(answer, job.get("accept"), job.get("format"), ctx.limits)
             # relative IRIs resolve against the service IRI, as Oxigraph server does: left
             # relative, `<s>` came out as `<s>` in N-Triples and made RDF/XML fail
             prepared = prepare(job["query"], "query", allow_dataset=True, base=job.get("base"))
@@ -216,6 +280,8 @@ def serve_forever(ctx: Context, conn: Connection) -> None:
     """The worker's main loop (entered right after fork; the graph is inherited)."""
     sandbox.install()
     _limit_memory()
+    # at the memory cap Oxigraph aborts the worker with one line on stderr, not a backtrace
+    os.environ["RUST_BACKTRACE"] = "0"
     while True:
         try:
             job = conn.recv()

@@ -162,6 +162,12 @@ def check_values(query: CannedQuery, given: dict[str, str]) -> None:
     bindings(query, {k: v for k, v in given.items() if k not in entities})
 
 
+def services(prepared: Any) -> list[str]:
+    """The endpoint IRIs of a prepared query's SERVICE clauses (each allowed, or prepare would
+    have refused it)."""
+    return _services(prepared.algebra)
+
+
 def _services(node: Any) -> list[str]:
     """The endpoint IRIs of every SERVICE clause in a query's algebra."""
     if isinstance(node, dict):  # CompValue is a dict subclass

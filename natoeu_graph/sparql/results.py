@@ -10,6 +10,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result
 
 from ..core.namespaces import new_graph
+from .oxformat import canonical_jsonld, canonical_nt
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -93,13 +94,21 @@ def to_tsv(result: Result) -> str:
 
 
 def format_result(result: Result, fmt: str) -> str:
-    """Render a SELECT/ASK result (fmt in RESULT_FORMATS) or a graph result (GRAPH_FORMATS)."""
+    """Render a SELECT/ASK result (fmt in RESULT_FORMATS) or a graph result (GRAPH_FORMATS).
+
+    N-Triples and JSON-LD come out in a fixed order (rdflib's follows its store's sets, which
+    changed from run to run); Turtle is ordered by rdflib itself."""
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         graph = result.graph
         assert graph is not None
         out = new_graph()
         out += graph
-        return out.serialize(format=GRAPH_FORMATS.get(fmt, "turtle"))
+        text = out.serialize(format=GRAPH_FORMATS.get(fmt, "turtle"))
+        if fmt == "nt":
+            return canonical_nt(text)
+        if fmt == "jsonld":
+            return canonical_jsonld(json.loads(text))
+        return text
     if fmt == "json":
         return to_json(result) + "\n"
     if fmt == "csv":

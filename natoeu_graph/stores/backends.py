@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from rdflib import XSD, BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
@@ -24,10 +24,12 @@ from rdflib.term import Node
 
 from ..core.errors import RemoteError, UsageError
 from ..core.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
-from ..core.oxterms import to_rdflib
+from ..core.oxterms import to_oxigraph, to_rdflib
 from ..pipeline.build import Built
+from ..sparql.prefixes import standard_prefixes
 from ..sparql.queries import one_line, prepare, run
 from . import dialect, disk
+from .oxrun import Answer, evaluate
 
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
@@ -83,14 +85,23 @@ def _term_json(v: dict[str, str]) -> Any:
     return Literal(v["value"], lang=v.get("xml:lang"), datatype=URIRef(dt) if dt else None)
 
 
-def fill_store(store: Any, built: Built) -> None:
-    """Load the three parts into their named graphs of an Oxigraph store, key marker last."""
+def fill_store(store: Any, built: Built, marker: bool = True) -> None:
+    """Load the three parts into their named graphs of an Oxigraph store, key marker last
+    (``marker``: a store kept on disk says by it which graph it holds).
+
+    Term by term (core.oxterms), not through a serialisation: Oxigraph's parsers name blank
+    nodes afresh for each document, so a blank node of the asserted graph (an interval) and
+    the same node in the inferred graph (with its inferred types) became two nodes, and a query
+    joining the two parts over it found nothing. Term by term, every blank node keeps its one
+    label, the one rdflib has, so both engines also write the same labels."""
     import pyoxigraph as ox
 
     for name, part in zip(GRAPHS, (built.ontology, built.asserted, built.inferred), strict=True):
-        data = part.serialize(format="nt").encode("utf-8")
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
-    store.add(disk.marker(built.key))
+        graph = ox.NamedNode(str(name))
+        store.bulk_extend([ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)
+                           for s, p, o in part])
+    if marker:
+        store.add(disk.marker(built.key))
     store.flush()
 
 
@@ -115,12 +126,17 @@ class OxigraphBackend:
 
         self.ox = ox
         self.graphs: list[Any] = [ox.NamedNode(str(g)) for g in GRAPHS]
+        self.graph_iris = [str(g) for g in GRAPHS]
+        # the store's named graphs are exactly the three (no key marker): queries over all of
+        # them may use Oxigraph's union mode (oxrun.evaluate)
+        self.union = path is None
+        self.prefixes = standard_prefixes()  # declared for every query, as rdflib's initNs
         key = built.key if built is not None else key
         if path is None:
             if built is None:
                 raise ValueError("an in-memory store needs the built graph")
             self.store = ox.Store()
-            fill_store(self.store, built)
+            fill_store(self.store, built, marker=False)
             return
         content = content or disk.inspect(path)
         disk.refuse(path, content, key or "")
@@ -131,6 +147,10 @@ class OxigraphBackend:
             disk.replace(path, lambda folder: write_store(folder, built))
         # read-only: a query never writes, and a `natoeu load` may switch the folder meanwhile
         self.store = ox.Store.read_only(str(path))
+
+    def dataset(self) -> tuple[list[str] | None, list[str] | None]:
+        """The default and named graphs of a query over the whole graph (oxrun.evaluate)."""
+        return (None, None) if self.union else (self.graph_iris, self.graph_iris)
 
     @classmethod
     def at(cls, path: Path, key: str) -> OxigraphBackend | None:
@@ -146,9 +166,8 @@ class OxigraphBackend:
         # (a guess from the text let SERVICE through in strings, prefixed names and U+2028).
         prepare(text, source, allow_service)
         try:
-            return self._answer(self.store.query(substitute(text, initial),
-                                                 default_graph=self.graphs,
-                                                 named_graphs=self.graphs))
+            answer = evaluate(self.store, substitute(text, initial), *self.dataset(),
+                              self.prefixes)
         except OSError as exc:  # raised while iterating: a SERVICE call failed
             raise RemoteError(f"{source}: a SERVICE endpoint failed: {one_line(exc)}",
                               hint="Check that the endpoint runs and answers SPARQL at that "
@@ -156,26 +175,27 @@ class OxigraphBackend:
         except (SyntaxError, ValueError) as exc:
             raise UsageError(f"{source}: {one_line(exc)}",
                              hint="Check the query text at that position.") from None
+        return result_of(answer)
 
-    def _answer(self, answer: Any) -> Result:
-        ox = self.ox
-        if isinstance(answer, ox.QueryBoolean):
-            r = Result("ASK")
-            r.askAnswer = bool(answer)
-            return r
-        if isinstance(answer, ox.QuerySolutions):
-            r = Result("SELECT")
-            names = [v.value for v in answer.variables]
-            r.vars = [Variable(n) for n in names]
-            r.bindings = [{Variable(n): to_rdflib(sol[n]) for n in names if sol[n] is not None}
-                          for sol in answer]
-            return r
-        r = Result("CONSTRUCT")
-        g = Graph()
-        for t in cast(Iterable[Any], answer):
-            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-        r.graph = g
+
+def result_of(answer: Answer) -> Result:
+    """Oxigraph's answer (oxrun) as an rdflib Result, term by term."""
+    if answer.kind == "ASK":
+        r = Result("ASK")
+        r.askAnswer = answer.boolean
         return r
+    if answer.kind == "SELECT":
+        r = Result("SELECT")
+        r.vars = [Variable(n) for n in answer.variables]
+        r.bindings = [{v: to_rdflib(t) for v, t in zip(r.vars, row, strict=True)
+                       if t is not None} for row in answer.rows]
+        return r
+    r = Result("CONSTRUCT")
+    g = Graph()
+    for s, p, o in answer.triples:
+        g.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    r.graph = g
+    return r
 
 
 class EndpointBackend:

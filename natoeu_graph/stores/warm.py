@@ -10,7 +10,10 @@ SHA-256 of each canned query text that passed the safety parse; and the SHA-256 
 own files. ``answer`` uses the store only when every file still has its recorded content, the
 store its recorded bytes, the query text is the one parsed, and its parameters are dates and
 the query is one Oxigraph answers exactly as rdflib does (stores.proven, which says how that is
-proven); otherwise it returns None and the full command runs.
+proven); otherwise it returns None and the full command runs. The answer is written by
+sparql.oxformat, as the full command writes it, in any result format (table, CSV, TSV, JSON).
+stores.warm_sparql answers ad-hoc queries from the same store and index (``current``,
+``open_store``).
 
 Sizes and mtimes alone were fooled by a same-size edit whose mtime was set back (``touch -r``):
 the answer was that of the old data (29, 28, 22 instead of 30, 28, 23). And a store changed in
@@ -25,10 +28,8 @@ pyoxigraph and the light core modules.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
@@ -41,11 +42,13 @@ from typing import Any
 
 from ..core import checked
 from ..core.resources import Resources, cache_dir, locate
+from ..sparql.oxformat import rows_text
 from . import disk
+from .oxrun import evaluate
 from .proven import OXIGRAPH_EQUAL
 
-_FORMAT = 2
-_INDEX = b"natoeu-warm-index-2\n"
+_FORMAT = 3
+_INDEX = b"natoeu-warm-index-3\n"
 _KEEP_STORES = 4
 _ENV = ("NATOEU_REASONER",)
 # core.namespaces' GRAPH_* (that module imports rdflib); a test keeps the two equal
@@ -118,18 +121,25 @@ def _context() -> dict[str, Any]:
             "env": {name: os.environ.get(name) for name in _ENV}}
 
 
+def store_path(key: str) -> Path:
+    """Where the warm store of the graph of ``key`` is kept (it may not be there yet)."""
+    return _folder() / f"store-{key[:32]}"
+
+
 def prime(res: Resources, key: str, store: Callable[[Path], None],
           queries: Callable[[], dict[str, tuple[str, list[Any]]]],
-          fresh_key: Callable[[], str]) -> None:
+          fresh_key: Callable[[], str], names: dict[str, dict[str, str]]) -> None:
     """Write the warm store and index for the graph of ``key`` (validated) if missing.
 
     ``store(path)`` builds the Oxigraph store at ``path``; ``queries()`` maps each canned query
     that passed the safety parse to its text and parameters ([name, kind, default]): called
     only when the index is written, since parsing them all costs more than most queries;
     ``fresh_key()`` recomputes the cache key, after the stamps are taken, so that a file
-    changed meanwhile cannot be recorded with the old key.
+    changed meanwhile cannot be recorded with the old key. ``names``: "prefixes", declared for
+    every query, and "bindings", the namespaces a formatted answer's prefixed names use
+    (sparql.oxformat), neither of which the warm path can get without rdflib.
     """
-    path = _folder() / f"store-{key[:32]}"
+    path = store_path(key)
     current = _read_index(res.root)
     if current is not None and current.get("key") == key and disk.inspect(path).key == key \
             and current.get("store_sha256") == _store_digest(path):
@@ -143,7 +153,7 @@ def prime(res: Resources, key: str, store: Callable[[Path], None],
         disk.replace(path, store)  # missing, of other inputs, or changed since it was built
     record = {"format": _FORMAT, "root": str(res.root), "key": key, "store": path.name,
               "store_sha256": _store_digest(path), "context": _context(), "stamps": stamps,
-              "data": sorted(p.name for p in res.data_files()),
+              "data": sorted(p.name for p in res.data_files()), "names": names,
               "queries": {name: {"sha256": hashlib.sha256(text.encode()).hexdigest(),
                                  "params": params}
                           for name, (text, params) in sorted(queries().items())}}
@@ -160,7 +170,8 @@ def _prune(keep: Path) -> None:
 
 
 def _arguments(argv: list[str]) -> tuple[str, dict[str, str], str] | None:
-    """``query NAME [-p K=V]... -f csv``, or None for anything else (the full CLI handles it)."""
+    """``query NAME [-p K=V]... [-f table|csv|tsv|json]``, or None for anything else (the full
+    CLI handles it)."""
     if len(argv) < 2 or argv[0] != "query":
         return None
     name, rest = argv[1], argv[2:]
@@ -182,7 +193,8 @@ def _arguments(argv: list[str]) -> tuple[str, dict[str, str], str] | None:
         else:
             return None
         i += 2
-    return (name, params, fmt) if fmt == "csv" else None
+    fmt = fmt or "table"
+    return (name, params, fmt) if fmt in ("table", "csv", "tsv", "json") else None
 
 
 def _date(raw: str) -> str | None:
@@ -197,18 +209,16 @@ def _date(raw: str) -> str | None:
 
 
 def answer(argv: list[str]) -> str | None:
-    """The CSV answer of a warm canned query, or None if the full command must run."""
+    """The answer of a warm canned query, or None if the full command must run."""
     try:
         return _answer(argv)
     except Exception:  # anything unexpected: the full command runs and reports properly
         return None
 
 
-def _answer(argv: list[str]) -> str | None:
-    parsed = _arguments(argv)
-    if parsed is None:
-        return None
-    name, given, _ = parsed
+def current() -> tuple[dict[str, Any], Resources] | None:
+    """The warm index of the project tree in use, if nothing it was made from has changed
+    since (inputs, code, libraries, interpreter, environment); else None."""
     res = locate()
     index = _read_index(res.root)
     if index is None or index.get("context") != _context():
@@ -217,6 +227,30 @@ def _answer(argv: list[str]) -> str | None:
         return None
     if _stamps(Path(p) for p, _, _ in index["stamps"]) != index["stamps"]:
         return None
+    return index, res
+
+
+def open_store(index: dict[str, Any]) -> Any:
+    """The warm store, read-only, or None if its files are not those recorded (changed since
+    it was built: never read) or it does not hold the graph the index names."""
+    import pyoxigraph as ox
+
+    path = _folder() / index["store"]
+    if _store_digest(path) != index["store_sha256"]:
+        return None
+    store = ox.Store.read_only(str(path))
+    return store if disk.key_of(store) == index["key"] else None
+
+
+def _answer(argv: list[str]) -> str | None:
+    parsed = _arguments(argv)
+    if parsed is None:
+        return None
+    name, given, fmt = parsed
+    found = current()
+    if found is None:
+        return None
+    index, res = found
     entry = index["queries"].get(name)
     if entry is None or name not in OXIGRAPH_EQUAL:  # only where Oxigraph answers as rdflib
         return None
@@ -232,34 +266,10 @@ def _answer(argv: list[str]) -> str | None:
             return None
         term = f'"{value}"^^<http://www.w3.org/2001/XMLSchema#date>'
         text = re.sub(rf"[?$]_{pname}_{kind}\b", term.replace("\\", r"\\"), text)
-    return _run(_folder() / index["store"], index["key"], index["store_sha256"], text)
-
-
-def _run(path: Path, key: str, digest: str, text: str) -> str | None:
-    import pyoxigraph as ox
-
-    if _store_digest(path) != digest:  # changed since it was built: never read
+    store = open_store(index)
+    if store is None:
         return None
-    store = ox.Store.read_only(str(path))
-    if disk.key_of(store) != key:
+    solutions = evaluate(store, text, _GRAPHS, _GRAPHS)
+    if solutions.kind != "SELECT":
         return None
-    solutions = store.query(text, default_graph=[ox.NamedNode(g) for g in _GRAPHS])
-    if not isinstance(solutions, ox.QuerySolutions):
-        return None
-    names = [v.value for v in solutions.variables]
-    out = io.StringIO()
-    writer = csv.writer(out)  # rdflib's CSV serialiser: the csv module's defaults
-    writer.writerow(names)
-    for row in solutions:
-        writer.writerow([_cell(row[n]) for n in names])
-    return out.getvalue()
-
-
-def _cell(term: Any) -> str:
-    import pyoxigraph as ox
-
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term.value)
+    return rows_text(solutions.variables, solutions.rows, fmt, index["names"]["bindings"])

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import cache_with_graph, run_cli
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
@@ -44,8 +44,10 @@ def test_export_is_deterministic_across_processes(fmt: str, tmp_path: Path) -> N
     digests = set()
     for seed in ("0", "1", "12345"):
         out = tmp_path / f"out-{seed}.{fmt}"
+        # a cache of its own, with the graph but no remembered export: each process serialises
+        cache = cache_with_graph(tmp_path / f"cache-{seed}")
         proc = run_cli("export", "--format", fmt, "--inferred", "-o", str(out),
-                       env={"PYTHONHASHSEED": seed})
+                       env={"PYTHONHASHSEED": seed, "NATOEU_CACHE_DIR": str(cache)})
         assert proc.returncode == 0, proc.stderr
         digests.add(hashlib.sha256(out.read_bytes()).hexdigest())
     assert len(digests) == 1

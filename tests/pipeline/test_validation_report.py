@@ -18,6 +18,13 @@ def _edit(path: Path, subject: str, change: object) -> None:
     path.write_text(text[:start] + block + text[end:], encoding="utf-8")
 
 
+def _line(path: Path, subject: str, text: str) -> int:
+    """The line of the first ``text`` after ``subject``'s own line: where a report points."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, li in enumerate(lines) if li.startswith(f"{subject} a"))
+    return next(i for i, li in enumerate(lines[start:], start + 1) if text in li)
+
+
 def test_each_problem_is_reported_once_with_its_owner_and_path(project_copy: Path) -> None:
     # a term that ends before it begins, and a membership whose start has no typed date
     _edit(project_copy / "data" / "people.ttl", "ne:tenure-mark-rutte-nato-sg",
@@ -28,18 +35,25 @@ def test_each_problem_is_reported_once_with_its_owner_and_path(project_copy: Pat
     proc = run_cli("--home", str(project_copy), "validate")
     assert proc.returncode == 1
     lines = [li.strip() for li in proc.stdout.splitlines() if li.strip().startswith("Violation")]
+    # each names a line: of the path's first step where the node has it, else of the node
+    alb = _line(project_copy / "data" / "memberships.ttl", "ne:membership-alb-nato",
+                "org:memberDuring")
+    alb_node = _line(project_copy / "data" / "memberships.ttl", "ne:membership-alb-nato",
+                     "ne:membership-alb-nato")
+    rutte = _line(project_copy / "data" / "people.ttl", "ne:tenure-mark-rutte-nato-sg",
+                  "natoeu:during")
     assert lines == [
-        "Violation: data/memberships.ttl: ne:membership-alb-nato "
+        f"Violation: data/memberships.ttl:{alb}: ne:membership-alb-nato "
         "org:memberDuring/time:hasBeginning: An instant needs exactly one well-typed "
         "time:inXSDDate (xsd:date), time:inXSDgYearMonth, time:inXSDgYear or, where only a date "
         "by which it happened is known, natoeu:notAfter (xsd:date).",
-        "Violation: data/memberships.ttl: ne:membership-alb-nato "
+        f"Violation: data/memberships.ttl:{alb_node}: ne:membership-alb-nato "
         "org:memberDuring/time:hasBeginning/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear"
         "|natoeu:notAfter): A membership needs a start date: org:memberDuring/time:hasBeginning, "
         "an instant with time:inXSDDate (or time:inXSDgYearMonth, time:inXSDgYear or "
         "natoeu:notAfter where only that is known). Memberships of NATO and the EU need the day "
         "(qa: imprecise_term_dates).",
-        "Violation: data/people.ttl: ne:tenure-mark-rutte-nato-sg natoeu:during: "
+        f"Violation: data/people.ttl:{rutte}: ne:tenure-mark-rutte-nato-sg natoeu:during: "
         "The interval ends (2020-01-01) before it begins (2024-10-01).",
     ]
     assert "_:" not in proc.stdout

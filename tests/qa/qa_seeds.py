@@ -1,5 +1,5 @@
 """The seeded problems of `natoeu qa`: one per check, each the smallest Turtle that breaks one
-thing only (shared by test_qa.py, which finds each, and test_engines.py, which runs every check
+thing only (shared by test_qa.py, which finds each, and test_qa_engines.py, which runs every check
 on both engines over all of them at once)."""
 
 from __future__ import annotations

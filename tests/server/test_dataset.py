@@ -13,7 +13,7 @@ import pytest
 from conftest import run_cli
 from query_cases import LOCAL, case_file, rows
 from rdflib import Graph, Namespace, URIRef
-from server_util import LiveServer, start_server
+from server_util import ANSWER_DEADLINE, LiveServer, start_server
 
 from natoeu_graph.pipeline.build import Built
 
@@ -24,7 +24,7 @@ JSON = {"Accept": "application/sparql-results+json"}
 
 @pytest.fixture(scope="module")
 def live(built: Built) -> Iterator[LiveServer]:
-    yield from start_server(timeout=40)
+    yield from start_server(timeout=ANSWER_DEADLINE)
 
 
 def _select(live: LiveServer, query: str, **dataset: list[str]) -> tuple[int, Any]:
