@@ -318,7 +318,12 @@ def test_33_memory_cap_is_503_and_the_worker_replaced(server: LiveServer) -> Non
     """Oxigraph cannot raise MemoryError: at the cap its worker dies, and the client is told
     why (503 query_too_large), as rdflib's MemoryError is; the next query is answered."""
     for _ in range(2):  # both workers die in turn; replacements answer the next ones
-        status, headers, body = ask(server, HUNGRY, timeout=60)
+        for _attempt in range(5):
+            status, headers, body = ask(server, HUNGRY, timeout=60)
+            # an ad-hoc worker runs on CPU time nobody else wants (SCHED_IDLE): on a machine
+            # busy with other tests its deadline may come before the cap; ask again then
+            if status != 503 or clean(body)["error"] != "query_timeout":
+                break
         assert status == 503, body
         assert clean(body)["error"] == "query_too_large"
         assert headers.get("retry-after")

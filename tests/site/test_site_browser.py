@@ -176,6 +176,9 @@ def test_a_query_without_prefix_lines_is_valid_in_the_site_editor(browser: Brows
 def test_no_request_leaves_the_site(browser: Browser, static_server: str,
                                     first_event: int) -> None:
     """Every request of every page this module opened went to the site itself."""
+    # a page that runs a query (WebAssembly and the data), whatever ran before in this module
+    browser.load(f"{static_server}/queries/member-counts.html?date=2018-07-01")
+    assert browser.until(_DONE) == "done"
     browser.load(f"{static_server}/index.html")
     urls = [ev["params"]["request"]["url"] for ev in browser.events[first_event:]
             if ev["method"] == "Network.requestWillBeSent"]
