@@ -143,6 +143,17 @@ def test_check_passes_on_shipped_graph() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "ok   check interop-contract" in proc.stdout
     assert "ok   query shared-members" in proc.stdout
+    # a query that needs --with data is parsed, not run (`natoeu query` refuses it without)
+    assert "ok   query wikidata-iso-codes (parses; it runs with --with data)" in proc.stdout
+
+
+def test_check_fails_on_an_external_query_that_does_not_parse(project_copy: Path) -> None:
+    target = project_copy / "queries" / "wikidata-iso-codes.rq"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("ORDER BY ?label", "ORDER BY ?label }"), encoding="utf-8")
+    for args in (("check",), ("--no-cache", "check")):
+        proc = run_cli("--home", str(project_copy), *args)
+        assert proc.returncode != 0 and "wikidata-iso-codes.rq" in proc.stderr, proc.stderr
 
 
 def test_help_has_examples() -> None:

@@ -11,10 +11,10 @@ import contextlib
 import hashlib
 import json
 import platform
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rdflib import OWL, Dataset, Graph
 from rdflib.term import Node
@@ -26,10 +26,12 @@ from ..core.resources import Resources, cache_dir
 from ..core.termtable import TermTable, decode_table
 from . import memo
 from .parse import SubjectFiles, canonical_triples, parse_turtle, read_files, read_turtle
+from .recording import RecordingStore
 
 if TYPE_CHECKING:
     from .validate import Report
 
+T = TypeVar("T")
 _FORMAT = b"natoeu-cache-2\n"
 _LIBS = ("rdflib", "owlrl", "pyshacl", "reasonable", "pyoxigraph")
 
@@ -146,13 +148,20 @@ KEEP_CACHE_FILES = 8  # the newest graphs kept (several project trees may share 
 def _save(built: Built) -> None:
     """The three parts as JSON (a table of terms, triples as indexes into it): data only, so a
     planted or damaged cache file can at most cause a rebuild, never run code."""
+    _write(built.key, _encode(built))
+
+
+def _encode(built: Built) -> bytes:
     terms = TermTable()
     parts = {name: [terms.ids(triple) for triple in built.triples(name)]
              for name in ("ontology", "asserted", "inferred")}
-    payload = json.dumps({"key": built.key, "validated": built.validated, "terms": terms.table,
-                          **parts}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps({"key": built.key, "validated": built.validated, "terms": terms.table,
+                       **parts}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _write(key: str, payload: bytes) -> None:
     with contextlib.suppress(OSError):  # an unwritable cache only costs speed
-        target = _cache_file(built.key)
+        target = _cache_file(key)
         checked.write(target, _FORMAT, payload)
         _prune(target)
 
@@ -170,8 +179,8 @@ def _prune(keep: Path) -> None:
                 old.unlink()
 
 
-def _graph(triples: Iterable[tuple]) -> Graph:
-    g = new_graph()
+def _graph(triples: Iterable[tuple], into: Graph | None = None) -> Graph:
+    g = new_graph() if into is None else into
     g.addN((s, p, o, g) for s, p, o in triples)
     return g
 
@@ -247,7 +256,10 @@ def parse_project(res: Resources) -> tuple[Graph, Graph, Graph, SubjectFiles]:
     ontology = canonical_triples(read_turtle(res.ontology, str(res.ontology.relative_to(root))))
     shapes = canonical_triples(read_turtle(res.shapes, str(res.shapes.relative_to(root))))
     data, origin = read_files(res.data_files(), root)
-    return _graph(ontology), _graph(shapes), _graph(canonical_triples(data)), origin
+    # the data on a RecordingStore (reads unrecorded: a memory store): a validation in a
+    # forked child records on its copy of it (pipeline.incremental, ``consume``)
+    return (_graph(ontology), _graph(shapes),
+            _graph(canonical_triples(data), Graph(store=RecordingStore())), origin)
 
 
 def check(res: Resources, use_cache: bool = True) -> tuple[Report, SubjectFiles]:
@@ -257,7 +269,7 @@ def check(res: Resources, use_cache: bool = True) -> tuple[Report, SubjectFiles]
 
 
 def validate_parsed(res: Resources, ontology: Graph, shapes: Graph, data: Graph,
-                    origin: SubjectFiles, use_cache: bool) -> Report:
+                    origin: SubjectFiles, use_cache: bool, consume: bool = False) -> Report:
     """SHACL over ontology + data, plus unknown terms (pipeline.terms): incrementally with the
     cache (pipeline.incremental), else every shape at once (pipeline.validate), the reference
     both are tested against."""
@@ -269,7 +281,7 @@ def validate_parsed(res: Resources, ontology: Graph, shapes: Graph, data: Graph,
         from .incremental import validate as incremental  # pyshacl is slow to import
 
         report = incremental(ontology, data, shapes, origin, res.root, cache_dir(),
-                             locator=locator).report
+                             locator=locator, consume=consume).report
     else:
         from .validate import validate
 
@@ -310,39 +322,89 @@ def build(res: Resources, *, validated: bool = True, use_cache: bool = True) -> 
 
     Raises NotConformingError when ``validated`` and the data do not conform to the shapes.
     """
+    return build_then(res, None, validated=validated, use_cache=use_cache)[0]
+
+
+def _validation_value(res: Resources, ontology: Graph, shapes: Graph, data: Graph,
+                      origin: SubjectFiles, use_cache: bool) -> dict[str, Any]:
+    """validate_parsed, as what build keeps of it (run in a forked child: core.forked)."""
+    from ..core.forked import in_child
+
+    report = validate_parsed(res, ontology, shapes, data, origin, use_cache, consume=in_child())
+    return {**_report_value(report), "unknown": len(report.unknown),
+            "errors": len(report.errors)}
+
+
+def build_then(res: Resources, then: Callable[[Built], T] | None, *, validated: bool = True,
+               use_cache: bool = True) -> tuple[Built, T | None]:
+    """``build``, and ``then(built)``: work on the graph that may start before its validation
+    has ended (`natoeu check` runs its gate so). Reasoning runs in one forked child and
+    validation in another while this process waits for the first and then runs ``then``; its
+    result counts only if the data conform (else NotConformingError, as from build)."""
     key = cache_key(res, validated)
     if use_cache:
         cached = _load(key)
         if cached is not None:
-            return cached
-    from .reason.budget import infer_within_budget
+            return cached, then(cached) if then is not None else None
+    from ..core.forked import Forked
+    from .reason.budget import start_inference
 
     ontology, shapes, data, origin = parse_project(res)
+
+    def reasoning_input() -> Graph:
+        # Called in the forked worker, whose copy of the data graph is its own: the ontology
+        # joins it there (a new graph of both cost the worker 0.14 s). owl:sameAs links stay
+        # out of the closure: owlrl would copy every triple of a linked node onto its
+        # Wikidata and DBpedia IRIs.
+        data.addN((s, p, o, data) for s, p, o in ontology)
+        data.remove((None, OWL.sameAs, None))
+        return data
+
+    # the worker makes its own input: this process does not wait for it
+    inference = start_inference(reasoning_input, ontology=ontology,
+                                size=len(ontology) + len(data))
     # validate once: a report `natoeu validate` made for these very inputs (same key) that
     # conforms is not made again; a report made here is kept for `natoeu validate`
     earlier = memo.load(cache_dir(), "validation", key) if validated and use_cache else None
+    validation = None
     if validated and not (isinstance(earlier, dict) and earlier.get("conforms") is True):
-        report = validate_parsed(res, ontology, shapes, data, origin, use_cache)
-        if use_cache:
-            memo.save(cache_dir(), "validation", key, _report_value(report))
-        if not report.conforms:
-            terms = f"{len(report.unknown)} unknown term(s), " if report.unknown else ""
-            raise NotConformingError(
-                f"the graph does not conform to the shapes ({terms}{len(report.errors)} "
-                "violation(s))", report.text(),
-                hint="Fix the data at the lines shown, or pass --no-validate to debug.",
-            )
-    # owl:sameAs links stay out of the closure: owlrl would copy every triple of a linked node
-    # onto its Wikidata and DBpedia IRIs.
-    reasoning_input = ontology + data
-    reasoning_input.remove((None, OWL.sameAs, None))
-    inferred = infer_within_budget(reasoning_input, ontology=ontology)
-    built = Built(ontology=ontology, asserted=data, inferred=inferred, key=key,
-                  validated=validated)
-    built.origin, built.shapes = origin, shapes
+        validation = Forked(_validation_value, res, ontology, shapes, data, origin, use_cache)
+    extra: T | None = None
+    failure: BaseException | None = None
+    try:
+        inferred = inference.result()
+        built = Built(ontology=ontology, asserted=data, inferred=inferred, key=key,
+                      validated=validated)
+        built.origin, built.shapes = origin, shapes
+        if then is not None:
+            try:
+                extra = then(built)
+            except Exception as exc:  # said after the validation's verdict, which comes first
+                failure = exc
+        # encoded while the validation may still run; written only once the data conform
+        payload = _encode(built) if use_cache else b""
+        if validation is not None:
+            value = validation.result()
+            if use_cache:
+                memo.save(cache_dir(), "validation", key,
+                          {k: value[k] for k in ("conforms", "text", "turtle")})
+            if not value["conforms"]:
+                terms = f"{value['unknown']} unknown term(s), " if value["unknown"] else ""
+                raise NotConformingError(
+                    f"the graph does not conform to the shapes ({terms}{value['errors']} "
+                    "violation(s))", value["text"],
+                    hint="Fix the data at the lines shown, or pass --no-validate to debug.",
+                )
+    except BaseException:
+        inference.cancel()
+        if validation is not None:
+            validation.cancel()
+        raise
     if use_cache:
-        _save(built)
-    return built
+        _write(built.key, payload)
+    if failure is not None:
+        raise failure
+    return built, extra
 
 
 def with_external(built: Built, res: Resources, external: Graph, *, validated: bool) -> Built:

@@ -25,12 +25,10 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pyshacl import Validator
 from pyshacl.graph_abstraction import RdfLibDataGraph
 from rdflib import RDF, BNode, Graph, Literal, Namespace
-from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from ..core import checked
@@ -38,6 +36,7 @@ from ..core.termtable import TermTable, decode_table
 from . import memo
 from .locate import Locator
 from .parse import SubjectFiles
+from .recording import RecordingStore
 from .validate import PARALLEL_FROM, Report, _ParseOnce, readable
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -49,29 +48,6 @@ Pattern = tuple[Node | None, Node | None, Node | None]
 Pair = tuple[Node, Node]  # (shape, focus node)
 
 
-class _RecordingStore(Memory):
-    """rdflib's memory store, noting each pattern read while ``reads`` is a set."""
-
-    reads: set[Pattern] | None = None
-    size_read = False
-    emptiness_read = False
-
-    def triples(self, triple_pattern: Any, context: Any = None) -> Any:
-        if self.reads is not None:
-            self.reads.add(tuple(triple_pattern))
-        return super().triples(triple_pattern, context)
-
-    def __len__(self, context: Any = None) -> int:
-        if self.reads is not None:
-            self.size_read = True
-        return super().__len__(context)
-
-    def is_empty(self) -> bool:
-        if self.reads is not None:
-            self.emptiness_read = True
-        return super().__len__() == 0
-
-
 class _DataGraph(RdfLibDataGraph):
     """pyshacl's data graph whose truth asks the store whether it is empty, not its size:
     pyshacl writes `datagraph or shapes_graph` for every result, and a size read would make
@@ -79,7 +55,7 @@ class _DataGraph(RdfLibDataGraph):
 
     def __bool__(self) -> bool:
         store = self.store
-        return not store.is_empty() if isinstance(store, _RecordingStore) else len(self) > 0
+        return not store.is_empty() if isinstance(store, RecordingStore) else len(self) > 0
 
 
 @dataclass
@@ -110,10 +86,16 @@ def _generalisations(t: Triple) -> Iterator[Pattern]:
 class _Session:
     """A data graph over a recording store and pyshacl's validator for one shapes graph."""
 
-    def __init__(self, triples: Iterable[Triple], shapes: Graph, namespaces: Graph) -> None:
-        self.store = _RecordingStore()
-        graph = Graph(store=self.store, namespace_manager=namespaces.namespace_manager)
-        graph.addN((s, p, o, graph) for s, p, o in triples)
+    def __init__(self, triples: Iterable[Triple], shapes: Graph, namespaces: Graph,
+                 graph: Graph | None = None) -> None:
+        """On a new graph of ``triples``, or on ``graph`` (a graph on a RecordingStore that
+        holds them) as it is."""
+        if graph is None:
+            store = RecordingStore()
+            graph = Graph(store=store, namespace_manager=namespaces.namespace_manager)
+            graph.addN((s, p, o, graph) for s, p, o in triples)
+        assert isinstance(graph.store, RecordingStore)
+        self.store = graph.store
         self.graph = graph
         view = _ParseOnce(store=self.store, identifier=graph.identifier,
                           namespace_manager=graph.namespace_manager)
@@ -262,11 +244,20 @@ def _worker(index: int) -> list[tuple[Pair, PairResult]]:
 
 def validate(ontology: Graph, data: Graph, shapes: Graph, origin: SubjectFiles, root: Path,
              folder: Path, workers: int | None = None,
-             locator: Locator | None = None) -> Outcome:
+             locator: Locator | None = None, consume: bool = False) -> Outcome:
     """Validate ontology + data against ``shapes``, reusing the results remembered in
-    ``folder`` for the tree at ``root`` where no change can have altered them."""
-    triples: set[Triple] = set(ontology) | set(data)
-    session = _Session(triples, shapes, data)
+    ``folder`` for the tree at ``root`` where no change can have altered them.
+
+    ``consume``: the caller gives ``data`` away (a forked child's copy): the ontology joins it
+    and the checks record on it, where its store is a RecordingStore, instead of on a copy of
+    both (0.2 s for the project's graph)."""
+    if consume and isinstance(data.store, RecordingStore):
+        data.addN((s, p, o, data) for s, p, o in ontology)
+        triples: set[Triple] = set(data)
+        session = _Session(triples, shapes, data, graph=data)
+    else:
+        triples = set(ontology) | set(data)
+        session = _Session(triples, shapes, data)
     key = _state_key(shapes)
     path = _state_file(folder, root)
     remembered = _load(path, key)

@@ -11,7 +11,9 @@ stores.proven's (proven by tests/server/test_engines.py).
 Every text that could hold SERVICE or FROM (sparql.screen) passes the safety parse (rdflib's
 parser: SERVICE and FROM refused) before Oxigraph runs it, in the deep-stack thread of
 stores.oxrun; which texts passed is remembered by their hash, so an unchanged query is not
-parsed by rdflib again. A text too long for that thread runs on rdflib.
+parsed by rdflib again. Only the project's own query files come here, so a text longer than
+that thread allows (the composed factsheet-changes) runs on a thread whose stack is sized to it
+(sparql.screen.fits_own); one longer still runs on rdflib.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..core.oxterms import to_oxigraph, to_rdflib
 from ..core.resources import cache_dir
 from ..pipeline import memo
 from ..sparql.queries import one_line, prepare, run
-from ..sparql.screen import clear, fits
+from ..sparql.screen import clear, fits, fits_own, stack_for
 from ..stores import oxrun
 from ..stores.backends import substitute
 
@@ -123,15 +125,32 @@ class Engines:
         self._safe.add(digest)
         memo.save(cache_dir(), "safe-queries", key, sorted(self._safe))
 
+    def parses(self, text: str, source: str) -> None:
+        """rdflib's parser accepts ``text`` (else UsageError); with the cache, the texts it
+        accepted are remembered by their hash, so an unchanged one is not parsed again."""
+        if not self.oxigraph:  # the reference path: parse every time
+            prepare(text, source)
+            return
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        key = memo.key(memo.code_digest(), memo.versions("rdflib"))
+        hit = memo.load(cache_dir(), "parsed-queries", key)
+        parsed = {str(h) for h in hit} if isinstance(hit, list) else set()
+        if digest in parsed:
+            return
+        prepare(text, source)
+        memo.save(cache_dir(), "parsed-queries", key, sorted(parsed | {digest}))
+
     def query(self, text: str, source: str, equal: bool,
               initial: Mapping[str, Node] | None = None) -> Any:
         """The answer (rdflib's Result, or an Answer with the same attributes)."""
-        if not (self.oxigraph and equal and fits(text)):
+        # the project's own query files only: long ones on a stack sized to them
+        if not (self.oxigraph and equal and fits_own(text)):
             return run(self.graph(), text, dict(initial or {}), source=source)
         self._check_safe(text, source)
         text = substitute(text, initial)  # parameters as terms, as for every Oxigraph query
         try:
-            answer = oxrun.evaluate(self._oxigraph(), text, None, None)
+            answer = oxrun.evaluate(self._oxigraph(), text, None, None,
+                                    stack=None if fits(text) else stack_for(text))
         except (SyntaxError, ValueError, OSError) as exc:
             raise UsageError(f"{source}: {one_line(exc)}",
                              hint="Check the query text at that position.") from None

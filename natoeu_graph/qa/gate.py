@@ -1,5 +1,6 @@
 """What `natoeu check` runs on the built graph: the violation queries (any row fails) and every
-canned query with its defaults (each must run). (Unknown terms and shapes are checked while the
+canned query with its defaults (each must run; one that needs external data merged with --with
+must parse). (Unknown terms and shapes are checked while the
 graph is built: pipeline.build.)
 
 The outcome is a function of the graph (its cache key hashes the inputs, the code and the
@@ -26,6 +27,8 @@ from ..sparql.queries import bindings, list_queries, parse_query_file
 from ..stores.proven import OXIGRAPH_EQUAL
 from .engines import CHECKS_EQUAL, Engines
 
+NOT_RUN = -1  # a query that needs external data: parsed, not run (as `natoeu query` refuses it)
+
 # the variables of a check's row that name the place to fix, most telling first
 _NODE_VARS = ("subject", "usedBy", "node", "entity", "instance", "source", "term")
 _PREDICATE_VARS = ("predicate", "term")
@@ -46,7 +49,8 @@ class CheckOutcome:
 @dataclass(frozen=True)
 class Gate:
     checks: list[CheckOutcome]
-    queries: list[tuple[str, int]]  # canned query name, rows (1 for ASK/CONSTRUCT)
+    # canned query name, rows (1 for ASK/CONSTRUCT; NOT_RUN for a query that needs --with data)
+    queries: list[tuple[str, int]]
 
     @property
     def failed(self) -> list[CheckOutcome]:
@@ -109,6 +113,10 @@ def _compute(built: Built, res: Resources, use_oxigraph: bool) -> Gate:
             [places.row(row) for row in rows]))
     queries = []
     for q in list_queries(res.queries_dir):
+        if q.external:  # without its --with data it has nothing to answer: it must parse
+            engines.parses(q.text, f"queries/{q.path.name}")
+            queries.append((q.name, NOT_RUN))
+            continue
         result = engines.query(q.text, q.path.name, q.name in OXIGRAPH_EQUAL, bindings(q, {}))
         queries.append((q.name, len(list(result.bindings)) if result.type == "SELECT" else 1))
     return Gate(checks, queries)

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from rdflib import RDFS, BNode, Graph, Literal, URIRef, Variable
 from rdflib.term import Node
@@ -258,7 +259,8 @@ def run_qa(res: Resources, only: Iterable[str] | None = None,
                 return Report([Check(**c) for c in hit["checks"]],
                               [Finding(**f) for f in hit["findings"]])
     ontology, shapes, data, origin = parse_project(res)
-    report = check_graphs(res, ontology, data, origin, only, shapes=shapes, use_cache=use_cache)
+    report = check_graphs(res, ontology, data, origin, only, shapes=shapes, use_cache=use_cache,
+                          consume=True)
     if digest:
         memo.save(cache_dir(), "qa", digest,
                   {"checks": [asdict(c) for c in report.checks],
@@ -268,13 +270,14 @@ def run_qa(res: Resources, only: Iterable[str] | None = None,
 
 def check_graphs(res: Resources, ontology: Graph, data: Graph, origin: SubjectFiles,
                  only: Iterable[str] | None = None, shapes: Graph | None = None,
-                 use_cache: bool = False) -> Report:
+                 use_cache: bool = False, consume: bool = False) -> Report:
     """Run the checks over graphs already parsed (tests seed problems into copies of them).
 
     ``shapes`` (default: the tree's shapes file) are what shape_violation validates against;
-    ``use_cache`` as in run_qa.
+    ``use_cache`` as in run_qa; ``consume``: ``data`` is the caller's no more (the ontology
+    joins it, instead of both being copied into a new graph).
     """
-    from .engines import QA_EQUAL, Engines
+    from .engines import Engines
 
     checks = load_checks(res)
     if only is not None:
@@ -283,10 +286,37 @@ def check_graphs(res: Resources, ontology: Graph, data: Graph, origin: SubjectFi
         if unknown:
             raise InputError(str(res.qa_dir), None, f"no such check: {', '.join(sorted(unknown))}")
         checks = [c for c in checks if c.name in wanted]
-    graph = ontology + data
+    validating = None
+    if any(c.name in VALIDATION_CHECKS for c in checks):
+        # SHACL in a forked child while the queries below run here
+        from ..core.forked import Forked
+
+        validating = Forked(_validation_findings, res, ontology, data, origin, shapes,
+                            use_cache, {c.name for c in checks})
+    if consume:  # after the fork above: the child validates its own copy
+        data.addN((s, p, o, data) for s, p, o in ontology)
+        graph = data
+    else:
+        graph = ontology + data
     locate = Locator(res.root, graph, ontology, str(res.ontology.relative_to(res.root)), origin)
     engines = Engines({"ontology": ontology, "data": data}, lambda: graph, oxigraph=use_cache)
     report = Report(checks)
+    try:
+        _query_findings(res, checks, graph, engines, locate, report)
+    except BaseException:
+        if validating is not None:
+            validating.cancel()
+        raise
+    if validating is not None:
+        report.findings += validating.result()
+    return report
+
+
+def _query_findings(res: Resources, checks: list[Check], graph: Graph, engines: Any,
+                    locate: Locator, report: Report) -> None:
+    """The findings of the query and Python checks, added to ``report``."""
+    from .engines import QA_EQUAL
+
     for check in checks:
         if check.name in VALIDATION_CHECKS:
             continue
@@ -306,10 +336,6 @@ def check_graphs(res: Resources, ontology: Graph, data: Graph, origin: SubjectFi
                 value=_short(value),
                 message=_prefixed(str(message)) if message else check.summary,
                 where=locate.where(entity)))
-    if any(c.name in VALIDATION_CHECKS for c in checks):
-        report.findings += _validation_findings(res, ontology, data, origin, shapes, use_cache,
-                                                {c.name for c in checks})
-    return report
 
 
 def _validation_findings(res: Resources, ontology: Graph, data: Graph, origin: SubjectFiles,
@@ -320,7 +346,11 @@ def _validation_findings(res: Resources, ontology: Graph, data: Graph, origin: S
 
     if shapes is None:
         shapes = parse_turtle(res.shapes, str(res.shapes.relative_to(res.root)))
-    validation = validate_parsed(res, ontology, shapes, data, origin, use_cache)
+    from ..core.forked import in_child
+
+    # in a forked child (check_graphs) its copy of the data may be used up
+    validation = validate_parsed(res, ontology, shapes, data, origin, use_cache,
+                                 consume=in_child())
     out = []
     if "shape_violation" in wanted:
         for v in validation.results:

@@ -77,11 +77,11 @@ class _Thread:
     that made it). Started with _thread, which does not wait for the thread to run: a server's
     worker makes its query threads and lowers itself to SCHED_IDLE within microseconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, stack: int | None = None) -> None:
         self.jobs: queue.SimpleQueue[Callable[[], Any] | None] = queue.SimpleQueue()
         self.done: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.tid: int | None = None
-        before = threading.stack_size(STACK_BYTES)
+        before = threading.stack_size(stack if stack is not None else STACK_BYTES)
         try:
             # not joined at exit: a CLI interrupted while a query runs may exit without it
             _thread.start_new_thread(self._loop, ())
@@ -166,13 +166,16 @@ def prepare(spares: int = 3, demote_after: float = 0.02) -> None:
 
 def evaluate(store: Any, text: str, default_graph: Sequence[str] | None,
              named_graphs: Sequence[str] | None, prefixes: dict[str, str] | None = None,
-             base: str | None = None, limit: int | None = None) -> Answer:
+             base: str | None = None, limit: int | None = None,
+             stack: int | None = None) -> Answer:
     """Evaluate ``text`` on ``store`` over the dataset whose default graph is the merge of
     ``default_graph`` and whose named graphs are ``named_graphs`` (both IRIs of the store's
     graphs; a FROM in the text does not change them); both None: every named graph of the
     store, their merge as the default graph (Oxigraph's union mode, 1.5-2x faster on joins than
-    naming them). Raises what Oxigraph raises: SyntaxError for a text it does not parse,
-    OSError or ValueError for a failed evaluation."""
+    naming them). ``stack`` larger than the query threads' (screen.stack_for, for the
+    project's own long queries): on a thread of its own with that stack, which ends with the
+    query. Raises what Oxigraph raises: SyntaxError for a text it does not parse, OSError or
+    ValueError for a failed evaluation."""
     import pyoxigraph as ox
 
     def run() -> Answer:
@@ -185,6 +188,15 @@ def evaluate(store: Any, text: str, default_graph: Sequence[str] | None,
                                  named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
         return _read(result, limit)
 
-    answer = _RUNNER.call(run)
+    if stack is not None and stack > STACK_BYTES:
+        thread = _Thread(stack)
+        thread.jobs.put(run)
+        thread.jobs.put(None)
+        outcome = thread.done.get()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        answer = outcome
+    else:
+        answer = _RUNNER.call(run)
     assert isinstance(answer, Answer)
     return answer

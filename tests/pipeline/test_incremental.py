@@ -21,6 +21,7 @@ from rdflib.store import Store
 from natoeu_graph.core.resources import Resources
 from natoeu_graph.pipeline import incremental
 from natoeu_graph.pipeline.build import parse_project
+from natoeu_graph.pipeline.recording import RecordingStore
 from natoeu_graph.pipeline.validate import validate as full_validation
 
 BACKWARDS = """
@@ -110,7 +111,7 @@ def test_reads_go_through_the_recorded_entry_points() -> None:
     in rdflib would escape the record; this test fails first."""
     assert "triples_choices" not in Memory.__dict__
     assert Memory.triples_choices is Store.triples_choices
-    assert {"triples", "__len__"} <= set(incremental._RecordingStore.__dict__)
+    assert {"triples", "__len__"} <= set(RecordingStore.__dict__)
 
 
 def _normalise(text: str) -> list[str]:

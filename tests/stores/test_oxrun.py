@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from natoeu_graph.sparql.screen import MAX_CHARS, STACK_BYTES, fits
+from natoeu_graph.sparql.screen import MAX_CHARS, STACK_BYTES, fits, fits_own, stack_for
 
 _RUN = """
 import sys, pyoxigraph as ox
@@ -44,6 +44,29 @@ def test_the_deepest_text_that_fits_is_taken() -> None:
     assert survives(DEEP, STACK_BYTES)
     # and the stack is what makes it so: on a main thread's usual 8 MiB it kills the process
     assert not survives(DEEP, 8 * 1024 * 1024)
+
+
+_RUN_SIZED = """
+import sys, pyoxigraph as ox
+from natoeu_graph.sparql.screen import stack_for
+from natoeu_graph.stores import oxrun
+text = sys.stdin.read()
+oxrun.evaluate(ox.Store(), text, [], [], limit=1, stack=stack_for(text))
+print("alive")
+"""
+
+
+def test_a_longer_text_of_the_projects_own_gets_a_stack_sized_to_it() -> None:
+    """fits_own: twice MAX_CHARS of the deepest nesting, on a thread of stack_for(text)
+    (which the query threads' stack would not hold)."""
+    depth = (2 * MAX_CHARS - 40) // 2
+    deeper = "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+    assert not fits(deeper) and fits_own(deeper)
+    assert stack_for(deeper) > 1.9 * STACK_BYTES  # the same bytes per character
+    proc = subprocess.run([sys.executable, "-c", _RUN_SIZED], input=deeper, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0 and "alive" in proc.stdout, proc.stderr[-500:]
+    assert not survives(deeper, 8 * 1024 * 1024)  # a main thread's usual stack
 
 
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux scheduling policies")

@@ -4,7 +4,10 @@ size cap per engine."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.process
 import os
+import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from rdflib import Graph
@@ -58,7 +61,9 @@ def _budget_from_env() -> float:
     return env.seconds(BUDGET_ENV, DEFAULT_TIMEOUT)
 
 
-def _child(asserted: Graph, ontology: Graph | None, engine: str, conn: Connection) -> None:
+def _child(given: Graph | Callable[[], Graph], ontology: Graph | None, engine: str,
+           conn: Connection) -> None:
+    asserted = given() if callable(given) else given
     if engine == "rules":
         from .rules import infer_rules
 
@@ -86,13 +91,55 @@ def infer_within_budget(asserted: Graph, timeout: float | None = None,
     minutes (a 100-node owl:sameAs chain took 95 s), so the budget is enforced
     by killing the worker.
     """
+    return start_inference(asserted, timeout, max_triples, engine, ontology).result()
+
+
+class Inference:
+    """Reasoning under way in a forked worker: ``result()`` waits for it (within the budget);
+    ``cancel()`` stops it. The caller may work meanwhile (pipeline.build validates)."""
+
+    def __init__(self, proc: multiprocessing.process.BaseProcess, conn: Connection,
+                 limit: float) -> None:
+        self._proc, self._conn, self._limit = proc, conn, limit
+        self._started = time.monotonic()
+
+    def result(self) -> Graph:
+        try:
+            left = max(self._limit - (time.monotonic() - self._started), 0.0)
+            if not self._conn.poll(left):
+                raise ReasoningBudgetError(
+                    f"reasoning stopped after {self._limit:g} s (budget exceeded)",
+                    hint=f"The input makes OWL RL explode; raise {BUDGET_ENV} only if you "
+                    "trust it.")
+            triples = self._conn.recv()
+        finally:
+            self.cancel()
+        out = new_graph()
+        out.addN((s, p, o, out) for s, p, o in triples)
+        return out
+
+    def cancel(self) -> None:
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+        self._conn.close()
+
+
+def start_inference(asserted: Graph | Callable[[], Graph], timeout: float | None = None,
+                    max_triples: int | None = None, engine: str | None = None,
+                    ontology: Graph | None = None, size: int | None = None) -> Inference:
+    """Fork the reasoning worker of ``infer_within_budget`` and return at once. ``asserted``
+    may be a function that makes the input graph, called in the worker (always a fork, whose
+    objects are copies: it may change them); ``size`` is then a bound on the input's size,
+    for the budget."""
     engine = engine or engine_name()
     if max_triples is None:
         max_triples = {"fast": MAX_INPUT_TRIPLES_FAST, "rules": MAX_INPUT_TRIPLES_RULES}.get(
             engine, MAX_INPUT_TRIPLES)
-    if len(asserted) > max_triples:
+    n = size if size is not None else len(asserted)  # type: ignore[arg-type]
+    if n > max_triples:
         raise ReasoningBudgetError(
-            f"reasoning refused: {len(asserted)} input triples exceed the {engine} reasoner's "
+            f"reasoning refused: {n} input triples exceed the {engine} reasoner's "
             f"budget of {max_triples}",
             hint="Reason over a smaller graph, or build it in Oxigraph with `natoeu load "
             "--store oxigraph:PATH`, whose rules engine takes larger graphs.")
@@ -102,16 +149,4 @@ def infer_within_budget(asserted: Graph, timeout: float | None = None,
     proc = ctx.Process(target=_child, args=(asserted, ontology, engine, child), daemon=True)
     proc.start()
     child.close()
-    try:
-        if not parent.poll(limit):
-            raise ReasoningBudgetError(
-                f"reasoning stopped after {limit:g} s (budget exceeded)",
-                hint=f"The input makes OWL RL explode; raise {BUDGET_ENV} only if you trust it.")
-        triples = parent.recv()
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-    out = new_graph()
-    out.addN((s, p, o, out) for s, p, o in triples)
-    return out
+    return Inference(proc, parent, limit)
