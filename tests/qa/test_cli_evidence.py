@@ -57,6 +57,7 @@ def test_reconcile_lists_differences_first_and_sums_up_the_missing() -> None:
     assert [li.split()[0] for li in lines[:2]] == ["differs", "differs"]
     assert not [li for li in lines if li.startswith("missing in Wikidata ")]  # not one by one
     summary = [li for li in lines if li.startswith("missing in Wikidata: ")]
-    assert len(summary) == 1 and "54 rows" in summary[0] and "--missing" in summary[0]
-    listed = run_cli("reconcile", "--with", str(FIXTURE), "--missing")
-    assert sum(li.startswith("missing in Wikidata ") for li in listed.stdout.splitlines()) == 54
+    listed = run_cli("reconcile", "--with", str(FIXTURE), "--missing").stdout.splitlines()
+    n = len([li for li in listed if li.startswith("missing in Wikidata ")])
+    assert n > 50  # every linked state's memberships and linked person's terms the extract lacks
+    assert len(summary) == 1 and f"{n} rows" in summary[0] and "--missing" in summary[0]
