@@ -4,9 +4,9 @@ medians of N runs. Not a test.
 
 A copy of the project tree gets a fresh cache and one check and qa run (what a contributor's
 machine holds after their last run). Then each round edits one line of data (a fact's last
-verification date, toggled between two values, so every round is a real change of the graph)
-and times the command; `--comment` edits a comment instead (the graph is unchanged, the files
-are not). The first, cold run after each cache is emptied is timed too.
+verification date, one day earlier each round: no cache holds the graph of a round) and times
+the command; `--comment` appends a new comment line instead (the graph is unchanged, the file
+is not). The first, cold run after each cache is emptied is timed too.
 
     python benchmarks/contributor.py [--repeat 7]
 """
@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 NATOEU = shutil.which("natoeu") or "natoeu"
@@ -59,12 +59,10 @@ class Editor:
         self.n += 1
         if self.comment:
             text = self.text + f"# edit {self.n}\n"
-        elif self.n % 2:
-            y, m, d = self.match.group(2).split("-")
-            day = f"{y}-{m}-{int(d) - 1:02d}" if int(d) > 1 else f"{y}-{m}-02"
-            text = self.text[:self.match.start(2)] + day + self.text[self.match.end(2):]
-        else:
-            text = self.text
+        else:  # a day never used before: no cache can hold the graph of this round
+            day = date.fromisoformat(self.match.group(2)) - timedelta(days=self.n)
+            text = (self.text[:self.match.start(2)] + day.isoformat()
+                    + self.text[self.match.end(2):])
         self.path.write_text(text, encoding="utf-8")
 
 
