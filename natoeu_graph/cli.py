@@ -167,8 +167,10 @@ class Ctx:
         built = self.graph(validated, extra)
         if not extra and built.validated and self.use_cache:
             self.prime_warm_path()
-            with contextlib.suppress(NatoeuError, OSError):
-                found = OxigraphBackend.at(store_path(built.key), built.key)
+            # a store that cannot be opened (being pruned or replaced by another command, or
+            # damaged: Oxigraph's RuntimeError) is passed over for a copy in memory
+            with contextlib.suppress(NatoeuError, OSError, RuntimeError):
+                found = OxigraphBackend.at(store_path(built.key, self.res.root), built.key)
                 if found is not None:
                     return found
         return OxigraphBackend(built)

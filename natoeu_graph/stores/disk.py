@@ -176,11 +176,15 @@ def _sweep(path: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def replace(path: Path, fill: Callable[[Path], None]) -> None:
+def replace(path: Path, fill: Callable[[Path], None],
+            unless: Callable[[], bool] | None = None,
+            then: Callable[[], None] | None = None) -> None:
     """Build a store with ``fill(folder)`` beside ``path`` and switch it in at once.
 
     ``path`` must hold nothing or a natoeu store; the caller decided that (``refuse``) and it is
-    checked again under the lock, in case another command changed it meanwhile.
+    checked again under the lock, in case another command changed it meanwhile. ``unless``,
+    asked under the lock too: nothing to do (another command did it meanwhile); ``then``, run
+    under the lock once the new store is in place (what records it).
     """
     shown = path
     path = location(path).absolute()
@@ -189,6 +193,8 @@ def replace(path: Path, fill: Callable[[Path], None]) -> None:
     except OSError as exc:
         raise _cannot(shown, exc) from None
     with _locked(path):
+        if unless is not None and unless():
+            return
         refuse(path, inspect(path))
         _sweep(path)
         try:
@@ -220,3 +226,5 @@ def replace(path: Path, fill: Callable[[Path], None]) -> None:
             os.rename(built, path)
         _fsync_dir(path.parent)
         shutil.rmtree(staging, ignore_errors=True)
+        if then is not None:
+            then()

@@ -36,6 +36,7 @@ import re
 import shutil
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ from .proven import OXIGRAPH_EQUAL
 _FORMAT = 3
 _INDEX = b"natoeu-warm-index-3\n"
 _KEEP_STORES = 4
+_PRUNE_AFTER = 600.0  # seconds a store is kept whatever the count
 _ENV = ("NATOEU_REASONER",)
 # core.namespaces' GRAPH_* (that module imports rdflib); a test keeps the two equal
 _GRAPHS = tuple(f"https://w3id.org/natoeu/graph/{part}" for part in
@@ -121,9 +123,13 @@ def _context() -> dict[str, Any]:
             "env": {name: os.environ.get(name) for name in _ENV}}
 
 
-def store_path(key: str) -> Path:
-    """Where the warm store of the graph of ``key`` is kept (it may not be there yet)."""
-    return _folder() / f"store-{key[:32]}"
+def store_path(key: str, root: Path) -> Path:
+    """Where the warm store of the graph of ``key`` for the tree at ``root`` is kept (it may
+    not be there yet). One per tree, as the index is: a tree that primed its store never has it
+    switched under a reader by another tree's priming (two checkouts, or test copies, of the
+    same graph share a cache)."""
+    tree = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:12]
+    return _folder() / f"store-{key[:32]}-{tree}"
 
 
 def prime(res: Resources, key: str, store: Callable[[Path], None],
@@ -139,32 +145,51 @@ def prime(res: Resources, key: str, store: Callable[[Path], None],
     every query, and "bindings", the namespaces a formatted answer's prefixed names use
     (sparql.oxformat), neither of which the warm path can get without rdflib.
     """
-    path = store_path(key)
+    path = store_path(key, res.root)
     current = _read_index(res.root)
-    if current is not None and current.get("key") == key and disk.inspect(path).key == key \
-            and current.get("store_sha256") == _store_digest(path):
+
+    def up_to_date() -> bool:
+        index = _read_index(res.root)
+        return index is not None and index.get("key") == key and \
+            disk.inspect(path).key == key and index.get("store_sha256") == _store_digest(path)
+
+    if up_to_date():
         return
     stamps = _stamps(_watched(res))
     # the contents hashed are those the key was made from: unchanged before and after it
     if fresh_key() != key or _stamps(_watched(res)) != stamps:
         return
+
+    def record() -> None:
+        entry = {"format": _FORMAT, "root": str(res.root), "key": key, "store": path.name,
+                 "store_sha256": _store_digest(path), "context": _context(),
+                 "stamps": stamps, "data": sorted(p.name for p in res.data_files()),
+                 "names": names,
+                 "queries": {name: {"sha256": hashlib.sha256(text.encode()).hexdigest(),
+                                    "params": params}
+                             for name, (text, params) in sorted(queries().items())}}
+        checked.write(_index_file(res.root), _INDEX, json.dumps(entry, indent=1).encode())
+
     if disk.inspect(path).key != key or current is None \
             or current.get("store_sha256") != _store_digest(path):
-        disk.replace(path, store)  # missing, of other inputs, or changed since it was built
-    record = {"format": _FORMAT, "root": str(res.root), "key": key, "store": path.name,
-              "store_sha256": _store_digest(path), "context": _context(), "stamps": stamps,
-              "data": sorted(p.name for p in res.data_files()), "names": names,
-              "queries": {name: {"sha256": hashlib.sha256(text.encode()).hexdigest(),
-                                 "params": params}
-                          for name, (text, params) in sorted(queries().items())}}
-    checked.write(_index_file(res.root), _INDEX, json.dumps(record, indent=1).encode())
+        # missing, of other inputs, or changed since it was built: rebuilt and recorded under
+        # the store's lock, unless another command of this tree did so meanwhile (replacing it
+        # then would switch the files under that command's reader)
+        disk.replace(path, store, unless=up_to_date, then=record)
+    else:
+        record()
     _prune(path)
 
 
 def _prune(keep: Path) -> None:
+    """The newest stores are kept, and any made in the last minutes: another command (of
+    another tree) may be reading it."""
     stores = sorted((p for p in _folder().glob("store-*") if p.is_dir() and p != keep),
                     key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
     for old in stores[_KEEP_STORES - 1:]:
+        if now - old.stat().st_mtime < _PRUNE_AFTER:
+            continue
         if disk.inspect(old).holds is disk.Holds.NATOEU:
             shutil.rmtree(old, ignore_errors=True)
 
