@@ -10,6 +10,7 @@ other than a natoeu store is never opened for writing.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import enum
 import errno
@@ -170,10 +171,24 @@ def writable(path: Path) -> None:
 
 
 def _sweep(path: Path) -> None:
-    """Remove staging folders that killed builds of ``path`` left behind."""
+    """Remove staging folders that killed builds of ``path`` left behind (under the lock: no
+    build is under way): those marked as such, and empty ones (a build killed between making
+    its folder and marking it)."""
     for leftover in path.parent.glob(f".{path.name}{_STAGING}*"):
         if (leftover / _SENTINEL).is_file():
-            shutil.rmtree(leftover, ignore_errors=True)
+            _remove_staging(leftover)
+        else:
+            with contextlib.suppress(OSError):  # only if empty: never anything else's files
+                leftover.rmdir()
+
+
+def _remove_staging(staging: Path) -> None:
+    """Its contents first, its mark last: a kill on the way leaves a folder still marked, which
+    the next build sweeps."""
+    for entry in staging.iterdir() if staging.is_dir() else ():
+        if entry.name != _SENTINEL:
+            shutil.rmtree(entry, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def replace(path: Path, fill: Callable[[Path], None],
@@ -225,6 +240,6 @@ def replace(path: Path, fill: Callable[[Path], None],
         else:
             os.rename(built, path)
         _fsync_dir(path.parent)
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_staging(staging)
         if then is not None:
             then()
