@@ -63,8 +63,13 @@ def _folder() -> Path:
     return cache_dir() / "warm"
 
 
+def _tree(root: Path) -> str:
+    """The tree at ``root``, as it names its index and its store."""
+    return hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+
+
 def _index_file(root: Path) -> Path:
-    return _folder() / f"index-{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.json"
+    return _folder() / f"index-{_tree(root)}.json"
 
 
 def _watched(res: Resources) -> list[Path]:
@@ -128,8 +133,7 @@ def store_path(key: str, root: Path) -> Path:
     not be there yet). One per tree, as the index is: a tree that primed its store never has it
     switched under a reader by another tree's priming (two checkouts, or test copies, of the
     same graph share a cache)."""
-    tree = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:12]
-    return _folder() / f"store-{key[:32]}-{tree}"
+    return _folder() / f"store-{key[:32]}-{_tree(root)}"
 
 
 def prime(res: Resources, key: str, store: Callable[[Path], None],
@@ -146,7 +150,6 @@ def prime(res: Resources, key: str, store: Callable[[Path], None],
     (sparql.oxformat), neither of which the warm path can get without rdflib.
     """
     path = store_path(key, res.root)
-    current = _read_index(res.root)
 
     def up_to_date() -> bool:
         index = _read_index(res.root)
@@ -170,14 +173,10 @@ def prime(res: Resources, key: str, store: Callable[[Path], None],
                              for name, (text, params) in sorted(queries().items())}}
         checked.write(_index_file(res.root), _INDEX, json.dumps(entry, indent=1).encode())
 
-    if disk.inspect(path).key != key or current is None \
-            or current.get("store_sha256") != _store_digest(path):
-        # missing, of other inputs, or changed since it was built: rebuilt and recorded under
-        # the store's lock, unless another command of this tree did so meanwhile (replacing it
-        # then would switch the files under that command's reader)
-        disk.replace(path, store, unless=up_to_date, then=record)
-    else:
-        record()
+    # missing, of other inputs, unrecorded or changed since it was built: rebuilt and recorded
+    # under the store's lock, unless another command of this tree did so meanwhile (replacing
+    # it then would switch the files under that command's reader)
+    disk.replace(path, store, unless=up_to_date, then=record)
     _prune(path)
 
 
