@@ -1,9 +1,9 @@
 """A function run in a forked child while the caller goes on (two cores: `natoeu qa` runs its
 queries while its SHACL validation runs beside them).
 
-The child gets the parent's objects copy-on-write; its result (or the exception it raised)
-comes back pickled. Linux and macOS fork; where fork is missing the function runs at once, in
-the caller.
+The child gets the parent's objects copy-on-write, so the function may use them up; its result
+(or the exception it raised) comes back pickled. A child that passes its deadline, or whose
+result nobody wants any more, is killed (pipeline.reason.budget bounds reasoning so).
 """
 
 from __future__ import annotations
@@ -45,25 +45,21 @@ class Forked(Generic[T]):
 
     def __init__(self, fn: Callable[..., T], *args: Any) -> None:
         self._value: tuple[bool, Any] | None = None
-        self._proc: Any = None
-        try:
-            ctx = multiprocessing.get_context("fork")
-        except ValueError:
-            try:
-                self._value = (True, fn(*args))
-            except Exception as exc:
-                self._value = (False, exc)
-            return
+        ctx = multiprocessing.get_context("fork")
         for stream in (sys.stdout, sys.stderr):  # else the child could write them out again
             stream.flush()
         self._conn, child = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_child, args=(fn, args, child), daemon=True)
+        self._proc: Any = ctx.Process(target=_child, args=(fn, args, child), daemon=True)
         self._proc.start()
         child.close()
 
-    def result(self) -> T:
+    def result(self, timeout: float | None = None) -> T:
+        """The function's result, or what it raised; TimeoutError (the child killed) if it has
+        not answered within ``timeout`` seconds."""
         if self._value is None:
             try:
+                if timeout is not None and not self._conn.poll(timeout):
+                    raise TimeoutError(f"no answer within {timeout:g} s")
                 self._value = self._conn.recv()
             except EOFError:  # killed (out of memory, a signal)
                 self._value = (False, RuntimeError("a forked worker stopped without answering"))

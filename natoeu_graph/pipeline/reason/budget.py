@@ -3,17 +3,16 @@ size cap per engine."""
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.process
 import os
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from ...core import env
 from ...core.errors import ReasoningBudgetError, UsageError
+from ...core.forked import Forked
 from ...core.namespaces import new_graph
 
 BUDGET_ENV = "NATOEU_REASONING_TIMEOUT"
@@ -61,8 +60,9 @@ def _budget_from_env() -> float:
     return env.seconds(BUDGET_ENV, DEFAULT_TIMEOUT)
 
 
-def _child(given: Graph | Callable[[], Graph], ontology: Graph | None, engine: str,
-           conn: Connection) -> None:
+def _infer(given: Graph | Callable[[], Graph], ontology: Graph | None,
+           engine: str) -> list[tuple[Node, Node, Node]]:
+    """In the forked worker: the entailments of ``given`` (or of the graph it makes)."""
     asserted = given() if callable(given) else given
     if engine == "rules":
         from .rules import infer_rules
@@ -76,8 +76,7 @@ def _child(given: Graph | Callable[[], Graph], ontology: Graph | None, engine: s
         from .full import infer
 
         result = infer(asserted)
-    conn.send([tuple(t) for t in result])
-    conn.close()
+    return [(s, p, o) for s, p, o in result]
 
 
 def infer_within_budget(asserted: Graph, timeout: float | None = None,
@@ -95,34 +94,29 @@ def infer_within_budget(asserted: Graph, timeout: float | None = None,
 
 
 class Inference:
-    """Reasoning under way in a forked worker: ``result()`` waits for it (within the budget);
-    ``cancel()`` stops it. The caller may work meanwhile (pipeline.build validates)."""
+    """Reasoning under way in a forked worker (core.forked): ``result()`` waits for it within
+    the budget; ``cancel()`` stops it. The caller may work meanwhile (pipeline.build
+    validates)."""
 
-    def __init__(self, proc: multiprocessing.process.BaseProcess, conn: Connection,
-                 limit: float) -> None:
-        self._proc, self._conn, self._limit = proc, conn, limit
+    def __init__(self, worker: Forked[list[tuple[Node, Node, Node]]], limit: float) -> None:
+        self._worker, self._limit = worker, limit
         self._started = time.monotonic()
 
     def result(self) -> Graph:
+        left = max(self._limit - (time.monotonic() - self._started), 0.0)
         try:
-            left = max(self._limit - (time.monotonic() - self._started), 0.0)
-            if not self._conn.poll(left):
-                raise ReasoningBudgetError(
-                    f"reasoning stopped after {self._limit:g} s (budget exceeded)",
-                    hint=f"The input makes OWL RL explode; raise {BUDGET_ENV} only if you "
-                    "trust it.")
-            triples = self._conn.recv()
-        finally:
-            self.cancel()
+            triples = self._worker.result(timeout=left)
+        except TimeoutError:
+            raise ReasoningBudgetError(
+                f"reasoning stopped after {self._limit:g} s (budget exceeded)",
+                hint=f"The input makes OWL RL explode; raise {BUDGET_ENV} only if you "
+                "trust it.") from None
         out = new_graph()
         out.addN((s, p, o, out) for s, p, o in triples)
         return out
 
     def cancel(self) -> None:
-        if self._proc.is_alive():
-            self._proc.kill()
-        self._proc.join()
-        self._conn.close()
+        self._worker.cancel()
 
 
 def start_inference(asserted: Graph | Callable[[], Graph], timeout: float | None = None,
@@ -144,9 +138,4 @@ def start_inference(asserted: Graph | Callable[[], Graph], timeout: float | None
             hint="Reason over a smaller graph, or build it in Oxigraph with `natoeu load "
             "--store oxigraph:PATH`, whose rules engine takes larger graphs.")
     limit = timeout if timeout is not None else _budget_from_env()
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(asserted, ontology, engine, child), daemon=True)
-    proc.start()
-    child.close()
-    return Inference(proc, parent, limit)
+    return Inference(Forked(_infer, asserted, ontology, engine), limit)
