@@ -82,7 +82,7 @@ class Engines:
         self._store: Any = None
         self._names: list[Any] = []
         self.oxigraph = oxigraph
-        self._safe: set[str] | None = None
+        self._passed: dict[str, set[str]] = {}  # memo name -> hashes of texts that passed
 
     def graph(self) -> Graph:
         if self._graph is None:
@@ -111,19 +111,29 @@ class Engines:
             self._store = store
         return self._store
 
-    def _check_safe(self, text: str, source: str) -> None:
-        """rdflib's safety parse, once per query text (remembered across runs)."""
+    def _once(self, name: str, text: str, check: Callable[[], None]) -> None:
+        """``check()`` (it raises on a bad ``text``), unless it passed for this very text
+        before: the texts that passed are remembered by their hash in the memo ``name``."""
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         key = memo.key(memo.code_digest(), memo.versions("rdflib"))
-        if self._safe is None:
-            hit = memo.load(cache_dir(), "safe-queries", key)
-            self._safe = {str(h) for h in hit} if isinstance(hit, list) else set()
-        if digest in self._safe:
+        passed = self._passed.get(name)
+        if passed is None:
+            hit = memo.load(cache_dir(), name, key)
+            passed = self._passed[name] = {str(h) for h in hit} if isinstance(hit, list) else set()
+        if digest in passed:
             return
-        if not clear(text):
-            prepare(text, source)  # raises UsageError on a refused or malformed query
-        self._safe.add(digest)
-        memo.save(cache_dir(), "safe-queries", key, sorted(self._safe))
+        check()
+        passed.add(digest)
+        memo.save(cache_dir(), name, key, sorted(passed))
+
+    def _check_safe(self, text: str, source: str) -> None:
+        """rdflib's safety parse, once per query text (remembered across runs)."""
+
+        def check() -> None:
+            if not clear(text):
+                prepare(text, source)  # raises UsageError on a refused or malformed query
+
+        self._once("safe-queries", text, check)
 
     def parses(self, text: str, source: str) -> None:
         """rdflib's parser accepts ``text`` (else UsageError); with the cache, the texts it
@@ -131,14 +141,7 @@ class Engines:
         if not self.oxigraph:  # the reference path: parse every time
             prepare(text, source)
             return
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        key = memo.key(memo.code_digest(), memo.versions("rdflib"))
-        hit = memo.load(cache_dir(), "parsed-queries", key)
-        parsed = {str(h) for h in hit} if isinstance(hit, list) else set()
-        if digest in parsed:
-            return
-        prepare(text, source)
-        memo.save(cache_dir(), "parsed-queries", key, sorted(parsed | {digest}))
+        self._once("parsed-queries", text, lambda: prepare(text, source))
 
     def query(self, text: str, source: str, equal: bool,
               initial: Mapping[str, Node] | None = None) -> Any:
